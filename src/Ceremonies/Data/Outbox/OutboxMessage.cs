@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Ceremonies.Data.Outbox;
+
+public enum OutboxState
+{
+    Pending,
+    Sent,
+    Dead,
+    Cancelled,
+}
+
+// An email waiting to be sent. It is added to the same SaveChanges (hence the same transaction) as
+// the change that causes it, so a change is never committed without its message, nor the reverse.
+public sealed class OutboxMessage
+{
+    public const int MaxKeyLength = 400;
+
+    public required Guid Id { get; init; }
+    public required string IdempotencyKey { get; init; }
+    public required string Recipient { get; init; }
+    public required string Subject { get; init; }
+    public required string BodyText { get; init; }
+    public string? BodyHtml { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset DueAt { get; set; }
+    public DateTimeOffset? DeadlineAt { get; set; }
+    public OutboxState State { get; set; } = OutboxState.Pending;
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public string? LockedBy { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+
+    public static OutboxMessage Email(
+        string idempotencyKey, string to, string subject, string text, string? html,
+        DateTimeOffset now, DateTimeOffset? dueAt = null, DateTimeOffset? deadline = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(idempotencyKey.Length, MaxKeyLength);
+        return new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(now),
+            IdempotencyKey = idempotencyKey,
+            Recipient = to,
+            Subject = subject,
+            BodyText = text,
+            BodyHtml = html,
+            CreatedAt = now,
+            DueAt = dueAt ?? now,
+            DeadlineAt = deadline,
+        };
+    }
+
+    // Derived from the key alone, so a message sent again after a crash carries the same Message-ID
+    // and the receiving side can recognise the repeat.
+    public static string MessageIdFor(string idempotencyKey, string domain)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey));
+        return $"<{Convert.ToHexStringLower(hash, 0, 20)}@{domain}>";
+    }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("outbox_messages");
+        builder.Property(m => m.State).HasConversion(
+            state => state.ToString().ToLowerInvariant(),
+            text => Enum.Parse<OutboxState>(text, ignoreCase: true));
+    }
+}
+
+public static class OutboxSets
+{
+    extension(CeremoniesDb db)
+    {
+        public DbSet<OutboxMessage> Outbox => db.Set<OutboxMessage>();
+    }
+}

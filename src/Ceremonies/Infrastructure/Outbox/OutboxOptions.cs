@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ceremonies.Infrastructure.Outbox;
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 2;
+
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 50;
+
+    // How long a claim protects a message; a node that dies mid-send gives it up after this.
+    [Range(5, 3600)]
+    public int LeaseSeconds { get; set; } = 120;
+
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 12;
+
+    [Range(1, 3600)]
+    public int RetryBaseSeconds { get; set; } = 5;
+
+    [Range(1, 86400)]
+    public int RetryMaxSeconds { get; set; } = 1800;
+
+    // One run keeps claiming batches while there is work, up to this long.
+    [Range(1, 600)]
+    public int RunBudgetSeconds { get; set; } = 30;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+}
+
+public static class RetryBackoff
+{
+    // Doubling from the base after each failed attempt (1 → base, 2 → 2×base, …), capped.
+    public static TimeSpan After(int attempts, TimeSpan baseDelay, TimeSpan max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        var exponent = Math.Min(attempts - 1, 30);
+        var delay = baseDelay * Math.Pow(2, exponent);
+        return delay < max ? delay : max;
+    }
+}

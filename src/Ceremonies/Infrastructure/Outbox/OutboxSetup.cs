@@ -1,0 +1,36 @@
+using Quartz;
+
+namespace Ceremonies.Infrastructure.Outbox;
+
+public static class OutboxSetup
+{
+    public static IHostApplicationBuilder AddOutbox(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OutboxOptions>()
+            .BindConfiguration(OutboxOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<OutboxDispatcher>();
+        return builder;
+    }
+
+    public static IQuartzBuilder AddOutboxDispatch(this IQuartzBuilder quartz, IConfiguration configuration)
+    {
+        var pollSeconds = configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>()?.PollSeconds ?? new OutboxOptions().PollSeconds;
+        // Runs may overlap across nodes: the claim's SKIP LOCKED gives each message to one of them.
+        // After downtime, one run catches up; replaying every missed firing would add nothing.
+        quartz.ScheduleJob<OutboxDispatchJob>(trigger => trigger
+            .WithIdentity("outbox-dispatch")
+            .WithSimpleSchedule(s => s
+                .WithInterval(TimeSpan.FromSeconds(pollSeconds))
+                .RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+        return quartz;
+    }
+}
+
+internal sealed class OutboxDispatchJob(OutboxDispatcher dispatcher) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await dispatcher.RunAsync(cancellationToken);
+}

@@ -1,0 +1,32 @@
+using Ceremonies.Data;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+
+namespace Ceremonies.Infrastructure.Scheduling;
+
+public static class JobRunPruning
+{
+    public static readonly TimeSpan Keep = TimeSpan.FromDays(14);
+
+    public static IQuartzBuilder AddJobRunPruning(this IQuartzBuilder quartz)
+    {
+        // Daily at 03:17 UTC, away from the top of the hour when other work is planned.
+        quartz.ScheduleJob<JobRunPruningJob>(trigger => trigger
+            .WithIdentity("job-runs-pruning")
+            .WithCronSchedule("0 17 3 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
+        return quartz;
+    }
+}
+
+[DisallowConcurrentExecution]
+internal sealed class JobRunPruningJob(CeremoniesDb db, TimeProvider clock) : IJob
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await RunAsync(cancellationToken);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow() - JobRunPruning.Keep;
+        return await db.JobRuns.Where(r => r.FiredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,54 @@
+using Ceremonies.Data;
+using Quartz;
+
+namespace Ceremonies.Infrastructure.Scheduling;
+
+public static class SchedulingSetup
+{
+    // Quartz runs on its persistent, clustered PostgreSQL store in every process, so a web-only
+    // process can still plan one-off jobs into it; only processes with Scheduler:Enabled run them.
+    public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder, Action<IQuartzBuilder> jobs)
+    {
+        builder.Services.AddOptions<SchedulerOptions>()
+            .BindConfiguration(SchedulerOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(SchedulerOptions.Section).Get<SchedulerOptions>() ?? new();
+
+        builder.Services.AddSingleton(NodeIdentity.ForThisProcess());
+        builder.Services.AddScoped<ClusterNodes>();
+        // Every process re-declares the recurring jobs at start; keep their phase rather than
+        // restarting each schedule, which would add a firing whenever a node starts.
+        builder.Services.Configure<QuartzOptions>(o => o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
+        builder.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = options.Name;
+                s.GenerateInstanceId = true;
+            });
+            q.UseDefaultThreadPool(options.MaxConcurrency);
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(ds => ds.ConnectionStringName = DataSetup.ConnectionName);
+                store.UseSystemTextJsonSerializer();
+                // Quartz creates its own tables, in the schema the first migration makes for them.
+                store.ProvisionSchema();
+                store.ConfigureStore(o => o.TablePrefix = "quartz.qrtz_");
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = TimeSpan.FromSeconds(options.CheckinSeconds);
+                    c.CheckinMisfireThreshold = TimeSpan.FromSeconds(options.CheckinSeconds * 3);
+                });
+            });
+            q.AddJobListener<JobRunRecorder>();
+            jobs(q);
+        });
+        if (options.Enabled)
+        {
+            builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+            builder.Services.AddHealthChecks().AddQuartz("scheduler", o => o.Tags.Add("ready"));
+        }
+        return builder;
+    }
+}
