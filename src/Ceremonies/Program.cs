@@ -21,7 +21,7 @@ app.UseWebDefaults();
 await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
 
 app.MapHealth();
-app.MapOpenApi();
+app.MapOpenApi("/openapi/v1.json");
 app.MapClock();
 app.MapRazorPages();
 

@@ -41,16 +41,18 @@ public static class WebSetup
 
     public static WebApplication MapHealth(this WebApplication app)
     {
+        // Probes only read; other methods get a 405 like everywhere else.
+        var readOnly = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
         app.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).WithMetadata(readOnly);
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).WithMetadata(readOnly);
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Ceremonies.Infrastructure.Scheduling;
 using Quartz;
 
 namespace Ceremonies.Infrastructure.Outbox;
@@ -19,13 +20,10 @@ public static class OutboxSetup
         var pollSeconds = configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>()?.PollSeconds ?? new OutboxOptions().PollSeconds;
         // Runs may overlap across nodes: the claim's SKIP LOCKED gives each message to one of them.
         // After downtime, one run catches up; replaying every missed firing would add nothing.
-        quartz.ScheduleJob<OutboxDispatchJob>(trigger => trigger
-            .WithIdentity("outbox-dispatch")
-            .WithSimpleSchedule(s => s
-                .WithInterval(TimeSpan.FromSeconds(pollSeconds))
-                .RepeatForever()
-                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-        return quartz;
+        return quartz.ScheduleRecurring<OutboxDispatchJob>("outbox-dispatch", $"every-{pollSeconds}s", SimpleScheduleBuilder.Create()
+            .WithInterval(TimeSpan.FromSeconds(pollSeconds))
+            .RepeatForever()
+            .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount));
     }
 }
 

@@ -11,10 +11,8 @@ public static class JobRunPruning
     public static IQuartzBuilder AddJobRunPruning(this IQuartzBuilder quartz)
     {
         // Daily at 03:17 UTC, away from the top of the hour when other work is planned.
-        quartz.ScheduleJob<JobRunPruningJob>(trigger => trigger
-            .WithIdentity("job-runs-pruning")
-            .WithCronSchedule("0 17 3 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc)));
-        return quartz;
+        return quartz.ScheduleRecurring<JobRunPruningJob>("job-runs-pruning", "daily-0317Z",
+            CronScheduleBuilder.Create("0 17 3 * * ?").InTimeZone(TimeZoneInfo.Utc));
     }
 }
 

@@ -17,9 +17,6 @@ public static class SchedulingSetup
 
         builder.Services.AddSingleton(NodeIdentity.ForThisProcess());
         builder.Services.AddScoped<ClusterNodes>();
-        // Every process re-declares the recurring jobs at start; keep their phase rather than
-        // restarting each schedule, which would add a firing whenever a node starts.
-        builder.Services.Configure<QuartzOptions>(o => o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true);
         builder.AddQuartz(q =>
         {
             q.ConfigureScheduler(s =>
@@ -41,13 +38,28 @@ public static class SchedulingSetup
                     c.CheckinMisfireThreshold = TimeSpan.FromSeconds(options.CheckinSeconds * 3);
                 });
             });
+            // See RecurringJobs: declared jobs and triggers never replace stored ones.
+            q.ConfigureOptions<QuartzOptions>(o =>
+            {
+                o.Scheduling.IgnoreDuplicates = true;
+                o.Scheduling.OverwriteExistingData = false;
+            });
             q.AddJobListener<JobRunRecorder>();
             jobs(q);
         });
         if (options.Enabled)
         {
             builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-            builder.Services.AddHealthChecks().AddQuartz("scheduler", o => o.Tags.Add("ready"));
+            builder.Services.AddHostedService<RecurringTriggerCleanup>();
+            builder.Services.AddHealthChecks().AddQuartz(o =>
+            {
+                o.Name = "scheduler";
+                o.Tags.Add("ready");
+            });
+        }
+        else
+        {
+            builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("scheduler", tags: ["ready"]);
         }
         return builder;
     }

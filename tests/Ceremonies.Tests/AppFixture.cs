@@ -1,0 +1,55 @@
+using Npgsql;
+
+namespace Ceremonies.Tests;
+
+// A fresh database per test run, migrated by the app itself at start (so every run tests the
+// migrations), and dropped at the end.
+public sealed class AppFixture : IAsyncLifetime
+{
+    private readonly string _databaseName = $"ceremonies_test_{Guid.NewGuid():N}";
+
+    public string ConnectionString { get; private set; } = "";
+
+    public CeremoniesApp App { get; private set; } = null!; // set in InitializeAsync, before any test runs
+
+    public MailDevClient MailDev { get; } = new(TestEnvironment.MailDev);
+
+    public async Task InitializeAsync()
+    {
+        await using (var admin = new NpgsqlConnection(TestEnvironment.Database))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_databaseName}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.Database) { Database = _databaseName }.ConnectionString;
+        App = new CeremoniesApp(ConnectionString);
+        _ = App.Address;
+    }
+
+    // Another process of the same deployment: same database, its own settings and services.
+    public CeremoniesApp StartAnotherApp(
+        IReadOnlyDictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+    {
+        var app = new CeremoniesApp(ConnectionString, settings, services);
+        _ = app.Address;
+        return app;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        MailDev.Dispose();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestEnvironment.Database);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_databaseName}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppTests : ICollectionFixture<AppFixture>, ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Ceremonies.Infrastructure.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ceremonies.Tests.Infrastructure;
+
+[Collection(AppTests.Name)]
+public sealed class ProblemDetailsTests(AppFixture fixture)
+{
+    [Fact]
+    public async Task AnUnknownPathAnswersAProblem404()
+    {
+        using var client = fixture.App.CreateClient();
+
+        var response = await client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, body.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task AWrongMethodAnswersAProblem405()
+    {
+        using var client = fixture.App.CreateClient();
+
+        var response = await client.DeleteAsync(new Uri("/api/time", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    // Every endpoint the app maps, now and as features are added, gets the same abuse.
+    [Fact]
+    public async Task EveryEndpointAnswersMalformedRequestsWithAProblemNeverA500()
+    {
+        var endpoints = fixture.App.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+        using var client = fixture.App.CreateClient();
+        var failures = new List<string>();
+
+        foreach (var endpoint in endpoints)
+        {
+            var path = Concrete(endpoint.RoutePattern.RawText ?? "/");
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "POST"];
+            foreach (var method in methods.Union(["POST", "PUT"]))
+            {
+                foreach (var (name, request) in MalformedRequests(method, path))
+                {
+                    using var response = await SendAsync(client, request, $"{method} {path} ({name})");
+                    var status = (int)response.StatusCode;
+                    var type = response.Content.Headers.ContentType?.MediaType;
+                    if (status >= 500 || (status >= 400 && type != "application/problem+json"))
+                    {
+                        failures.Add($"{method} {path} ({name}): {status} {type}");
+                    }
+                    request.Dispose();
+                }
+            }
+        }
+
+        Assert.Empty(failures);
+    }
+
+    [Theory]
+    [InlineData("{\"capacity\": \"many\"}", "capacity")]
+    [InlineData("{\"hall\": {\"capacity\": true}}", "hall.capacity")]
+    [InlineData("{\"capacity\": 12", "capacity")]
+    [InlineData("not json", "body")]
+    public async Task AnUnreadableJsonBodyIsA400NamingTheField(string json, string field)
+    {
+        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Response.Body = new MemoryStream();
+        var error = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Probe>(json, JsonSerializerOptions.Web));
+        var handler = new BadRequestExceptionHandler(services.GetRequiredService<IProblemDetailsService>());
+
+        var handled = await handler.TryHandleAsync(context, new BadHttpRequestException("bad body", 400, error), CancellationToken.None);
+
+        Assert.True(handled);
+        Assert.Equal(400, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        using var body = JsonDocument.Parse(context.Response.Body);
+        Assert.Equal(ProblemTypes.MalformedJson, body.RootElement.GetProperty("type").GetString());
+        Assert.True(body.RootElement.GetProperty("errors").TryGetProperty(field, out _), body.RootElement.ToString());
+    }
+
+    public sealed record ProbeHall(int Capacity);
+
+    public sealed record Probe(int Capacity, ProbeHall? Hall);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, string what)
+    {
+        try
+        {
+            return await client.SendAsync(request);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"{what} was not answered", e);
+        }
+    }
+
+    private static string Concrete(string pattern)
+    {
+        var path = System.Text.RegularExpressions.Regex.Replace(pattern, "{[^}]*}", "not-an-id");
+        return path.StartsWith('/') ? path : "/" + path;
+    }
+
+    private static IEnumerable<(string Name, HttpRequestMessage Request)> MalformedRequests(string method, string path)
+    {
+        var uri = new Uri(path, UriKind.Relative);
+        var http = new HttpMethod(method);
+        yield return ("broken JSON", new HttpRequestMessage(http, uri)
+        {
+            Content = new StringContent("{\"name\": \"x\", ", Encoding.UTF8, "application/json"),
+        });
+        yield return ("wrong JSON types", new HttpRequestMessage(http, uri)
+        {
+            Content = new StringContent("[1, true, {\"a\": []}]", Encoding.UTF8, "application/json"),
+        });
+        yield return ("not JSON at all", new HttpRequestMessage(http, uri)
+        {
+            Content = new StringContent("<xml/>", Encoding.UTF8, "text/xml"),
+        });
+        yield return ("junk query", new HttpRequestMessage(http, new Uri(path + "?limit=-1&cursor=%ZZ&from=yesterday", UriKind.Relative)));
+        if (method is "GET" or "HEAD")
+        {
+            // A client sends its body anyway after a 2xx, even to a server that never reads it.
+            yield break;
+        }
+        // Expect: 100-continue lets a server that refuses the request do so before the body is sent.
+        var oversized = new HttpRequestMessage(http, uri)
+        {
+            Content = new StringContent("{\"notes\": \"" + new string('x', 2 * 1024 * 1024) + "\"}", Encoding.UTF8, "application/json"),
+        };
+        oversized.Headers.ExpectContinue = true;
+        yield return ("2 MB body", oversized);
+    }
+}

@@ -1,0 +1,25 @@
+using Ceremonies.Infrastructure.Email;
+
+namespace Ceremonies.Tests.Infrastructure;
+
+[Collection(AppTests.Name)]
+public sealed class SmtpTests(AppFixture fixture)
+{
+    [Fact]
+    public async Task AMessageSentThroughSmtpReadsBackFromTheInbox()
+    {
+        var to = $"smtp-{Guid.NewGuid():N}@example.test";
+        var sender = fixture.App.Service<IEmailSender>();
+        var messageId = $"<{Guid.NewGuid():N}@{sender.MessageIdDomain}>";
+
+        await sender.SendAsync(new EmailMessage(
+            to, "Minute of silence at 17:00 (Asia/Baku)", "The minute of silence begins at 17:00 Asia/Baku.",
+            "<p>The minute of silence begins at <strong>17:00 Asia/Baku</strong>.</p>", messageId), CancellationToken.None);
+
+        var mail = Assert.Single(await fixture.MailDev.WaitForAsync(to));
+        Assert.Equal("Minute of silence at 17:00 (Asia/Baku)", mail.Subject);
+        Assert.Contains("begins at 17:00 Asia/Baku", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("<strong>17:00 Asia/Baku</strong>", mail.Html, StringComparison.Ordinal);
+        Assert.Equal(messageId, mail.Header("message-id"));
+    }
+}
