@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ceremonies.Tests;
 
@@ -25,6 +24,8 @@ public sealed class CeremoniesApp : WebApplicationFactory<Program>
             ["Email:Smtp:Host"] = smtpHost,
             ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Email:Smtp:TimeoutSeconds"] = "10",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Critical",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -61,7 +62,6 @@ public sealed class CeremoniesApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);
