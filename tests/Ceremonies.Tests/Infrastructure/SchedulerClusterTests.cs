@@ -51,7 +51,15 @@ public sealed class SchedulerClusterTests(AppFixture fixture)
         await using var app = fixture.StartAnotherApp(SchedulerOn);
         using var client = app.CreateClient();
 
-        var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        // Quartz starts its scheduler just after the host: readiness turns green within moments, as a probe would see.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpResponseMessage response;
+        do
+        {
+            await Task.Delay(200);
+            response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        }
+        while (!response.IsSuccessStatusCode && DateTime.UtcNow < deadline);
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
