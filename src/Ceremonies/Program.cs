@@ -1,15 +1,23 @@
 using Ceremonies.Data;
+using Ceremonies.Features.Accounts;
 using Ceremonies.Features.Clock;
+using Ceremonies.Features.Demo;
+using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Outbox;
 using Ceremonies.Infrastructure.Scheduling;
+using Ceremonies.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWebDefaults();
 builder.AddData();
+builder.AddSharedDataProtection();
+builder.AddRateLimits();
 builder.AddEmail();
 builder.AddOutbox();
+builder.AddAccounts();
+builder.AddVenues();
 builder.AddScheduling(q =>
 {
     q.AddOutboxDispatch(builder.Configuration);
@@ -19,10 +27,14 @@ builder.AddScheduling(q =>
 var app = builder.Build();
 app.UseWebDefaults();
 await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
+await app.SeedDemoIfConfiguredAsync(app.Lifetime.ApplicationStopping);
 
 app.MapHealth();
 app.MapOpenApi("/openapi/v1.json");
 app.MapClock();
+app.MapAccounts();
+app.MapVenues();
+app.MapVenueStaff();
 app.MapRazorPages();
 
 await app.RunAsync();

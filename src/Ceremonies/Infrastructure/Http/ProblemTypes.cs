@@ -10,4 +10,8 @@ public static class ProblemTypes
     public const string Validation = Base + "validation";
     public const string NotFound = Base + "not-found";
     public const string Unexpected = Base + "unexpected";
+    public const string RateLimited = Base + "rate-limited";
+    public const string Conflict = Base + "conflict";
+    public const string StalePrecondition = Base + "stale";
+    public const string Forbidden = Base + "forbidden";
 }

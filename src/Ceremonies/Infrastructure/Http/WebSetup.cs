@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Ceremonies.Infrastructure.Http;
@@ -27,6 +28,9 @@ public static class WebSetup
         builder.Services.AddOpenApi();
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         return builder;
     }
 
@@ -34,8 +38,13 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
         return app;
     }
 

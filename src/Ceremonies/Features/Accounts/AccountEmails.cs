@@ -1,0 +1,59 @@
+using System.Text.Encodings.Web;
+using Ceremonies.Data;
+using Ceremonies.Data.Outbox;
+using Microsoft.AspNetCore.Identity;
+
+namespace Ceremonies.Features.Accounts;
+
+// Identity's account mails go through the outbox like every other mail, so a brief SMTP outage
+// delays them rather than losing them. Identity has already saved the user by the time it asks
+// for the mail, so this is its own small transaction; a lost one is re-requested from the form.
+internal sealed class AccountEmails(CeremoniesDb db, TimeProvider clock, IHttpContextAccessor http) : IEmailSender<IdentityUser<Guid>>
+{
+    public Task SendConfirmationLinkAsync(IdentityUser<Guid> user, string email, string confirmationLink) =>
+        EnqueueAsync(user, "confirm", email, "Confirm your email address for Ceremonies",
+            $"""
+            Someone, hopefully you, created a Ceremonies account with this address.
+
+            To confirm it, open this link:
+            {confirmationLink}
+
+            If it was not you, ignore this message; the account stays unusable without confirmation.
+            """);
+
+    public Task SendPasswordResetLinkAsync(IdentityUser<Guid> user, string email, string resetLink) =>
+        EnqueueAsync(user, "reset", email, "Reset your Ceremonies password",
+            $"""
+            A password reset was requested for your Ceremonies account.
+
+            To choose a new password, open this link:
+            {resetLink}
+
+            If you did not ask for this, ignore this message; your password is unchanged.
+            """);
+
+    public Task SendPasswordResetCodeAsync(IdentityUser<Guid> user, string email, string resetCode)
+    {
+        var request = http.HttpContext?.Request;
+        var link = request is null
+            ? null
+            : $"{request.Scheme}://{request.Host}/account/reset-password?email={UrlEncoder.Default.Encode(email)}&code={UrlEncoder.Default.Encode(resetCode)}";
+        return EnqueueAsync(user, "reset", email, "Reset your Ceremonies password",
+            $"""
+            A password reset was requested for your Ceremonies account.
+
+            {(link is null ? "" : $"To choose a new password, open this link:\n{link}\n\nor use this")} reset code:
+            {resetCode}
+
+            If you did not ask for this, ignore this message; your password is unchanged.
+            """);
+    }
+
+    private async Task EnqueueAsync(IdentityUser<Guid> user, string kind, string email, string subject, string text)
+    {
+        var now = clock.GetUtcNow();
+        // Each request is its own message; the key only has to be unique. Links expire, so stop trying after a day.
+        db.Outbox.Add(OutboxMessage.Email($"account:{kind}:{user.Id}:{Guid.CreateVersion7(now)}", email, subject, text, null, now, deadline: now.AddDays(1)));
+        await db.SaveChangesAsync();
+    }
+}

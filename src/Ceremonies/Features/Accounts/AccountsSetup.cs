@@ -1,0 +1,77 @@
+using Ceremonies.Data;
+using Ceremonies.Infrastructure.Security;
+using Microsoft.AspNetCore.Identity;
+
+namespace Ceremonies.Features.Accounts;
+
+public static class AccountsSetup
+{
+    public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services
+            .AddIdentityApiEndpoints<IdentityUser<Guid>>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.SignIn.RequireConfirmedEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 10;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<CeremoniesDb>();
+        builder.Services.AddScoped<IEmailSender<IdentityUser<Guid>>, AccountEmails>();
+        builder.Services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "ceremonies.auth";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.HttpOnly = true;
+            o.LoginPath = "/account/sign-in";
+            o.LogoutPath = "/account/sign-out";
+            o.AccessDeniedPath = "/account/denied";
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // The API answers with status codes; only pages redirect to the sign-in form.
+            o.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Moderator, p => p.RequireRole(Roles.Moderator, Roles.Admin));
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/account").WithTags("Account");
+        // Anyone may call these; sign-in and the endpoints that send mail are rate limited per address.
+        group.MapIdentityApi<IdentityUser<Guid>>().Add(endpoint =>
+        {
+            var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
+            if (pattern.EndsWith("/login", StringComparison.Ordinal))
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.SignIn));
+            }
+            else if (pattern.EndsWith("/register", StringComparison.Ordinal)
+                || pattern.EndsWith("/forgotPassword", StringComparison.Ordinal)
+                || pattern.EndsWith("/resendConfirmationEmail", StringComparison.Ordinal))
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.AccountMail));
+            }
+        });
+        return group;
+    }
+
+    private static Task Answer(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        return Task.CompletedTask;
+    }
+}

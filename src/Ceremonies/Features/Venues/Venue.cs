@@ -1,0 +1,69 @@
+using Ceremonies.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Ceremonies.Features.Venues;
+
+public sealed class Venue
+{
+    public required Guid Id { get; init; }
+    public required string Name { get; set; }
+    public required string City { get; set; }
+    public required string Country { get; set; }
+    public required string TimeZone { get; set; }
+    public string? Address { get; set; }
+    public string? ContactEmail { get; set; }
+    public string? WebhookUrl { get; set; }
+    public string? WebhookSecret { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    // PostgreSQL's xmin: changes on every update, so it serves as the ETag and the concurrency token.
+    public uint Version { get; set; }
+}
+
+internal sealed class VenueConfiguration : IEntityTypeConfiguration<Venue>
+{
+    public void Configure(EntityTypeBuilder<Venue> builder)
+    {
+        builder.ToTable("venues");
+        builder.Property(v => v.Version).IsRowVersion().HasColumnName("xmin");
+    }
+}
+
+public enum VenueRole
+{
+    Staff,
+    Manager,
+}
+
+// One user's place in one venue; a user may belong to several venues.
+public sealed class VenueMembership
+{
+    public required Guid VenueId { get; init; }
+    public required Guid UserId { get; init; }
+    public required VenueRole Role { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class VenueMembershipConfiguration : IEntityTypeConfiguration<VenueMembership>
+{
+    public void Configure(EntityTypeBuilder<VenueMembership> builder)
+    {
+        builder.ToTable("venue_memberships");
+        builder.HasKey(m => new { m.VenueId, m.UserId });
+        builder.Property(m => m.Role).HasConversion(
+            role => role.ToString().ToLowerInvariant(),
+            text => Enum.Parse<VenueRole>(text, ignoreCase: true));
+    }
+}
+
+public static class VenueSets
+{
+    extension(CeremoniesDb db)
+    {
+        public DbSet<Venue> Venues => db.Set<Venue>();
+        public DbSet<Hall> Halls => db.Set<Hall>();
+        public DbSet<VenueMembership> VenueMemberships => db.Set<VenueMembership>();
+    }
+}
