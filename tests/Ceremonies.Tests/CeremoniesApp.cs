@@ -25,6 +25,9 @@ public sealed class CeremoniesApp : WebApplicationFactory<Program>
             ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Email:Smtp:TimeoutSeconds"] = "10",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Every test signs in from 127.0.0.1; the limits have tests of their own.
+            ["RateLimits:SignInPermits"] = "100000",
+            ["RateLimits:AccountMailPermits"] = "100000",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Critical",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

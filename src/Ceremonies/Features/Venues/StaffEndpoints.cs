@@ -95,16 +95,17 @@ public static class StaffEndpoints
         {
             return Problems.Conflict("This is the venue's last manager.", "Add another manager before removing this one.");
         }
-        var view = await Members(db, id).FirstAsync(m => m.UserId == userId, cancellationToken);
+        var view = await Members(db, id, userId).FirstAsync(cancellationToken);
         db.VenueMemberships.Remove(membership);
         db.Audit(user, "venue.staff.removed", "venue", id, view, null, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
-    internal static IQueryable<StaffMemberView> Members(CeremoniesDb db, Guid venueId) =>
+    internal static IQueryable<StaffMemberView> Members(CeremoniesDb db, Guid venueId, Guid? userId = null) =>
         db.VenueMemberships.AsNoTracking()
-            .Where(m => m.VenueId == venueId)
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new StaffMemberView(u.Id, u.Email ?? "", m.Role))
-            .OrderBy(m => m.Email);
+            .Where(m => m.VenueId == venueId && (userId == null || m.UserId == userId))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.Email, m.Role })
+            .OrderBy(m => m.Email)
+            .Select(m => new StaffMemberView(m.Id, m.Email ?? "", m.Role));
 }

@@ -6,6 +6,7 @@ using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Venues;
@@ -99,7 +100,7 @@ public static class VenueEndpoints
 
     public static async Task<Results<Ok<VenueView>, ProblemHttpResult>> Update(
         Guid id, VenueRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, HttpRequest httpRequest, HttpResponse response, CancellationToken cancellationToken)
+        TimeProvider clock, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken cancellationToken)
     {
         var venue = await db.Venues.FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
         if (venue is null)
@@ -110,7 +111,7 @@ public static class VenueEndpoints
         {
             return Problems.Forbidden("Only the venue's managers and admins edit a venue.");
         }
-        if (!ETags.TryReadIfMatch(httpRequest, out var expected) || (expected is not null && expected != venue.Version))
+        if (!ETags.TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != venue.Version))
         {
             return Problems.Stale();
         }
@@ -196,7 +197,7 @@ public static class VenueEndpoints
 
     public static async Task<Results<Ok<HallView>, ProblemHttpResult>> UpdateHall(
         Guid id, HallRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, HttpRequest httpRequest, HttpResponse response, CancellationToken cancellationToken)
+        TimeProvider clock, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken cancellationToken)
     {
         var hall = await db.Halls.FirstOrDefaultAsync(h => h.Id == id, cancellationToken);
         if (hall is null)
@@ -207,7 +208,7 @@ public static class VenueEndpoints
         {
             return Problems.Forbidden("Only the venue's managers and admins edit its halls.");
         }
-        if (!ETags.TryReadIfMatch(httpRequest, out var expected) || (expected is not null && expected != hall.Version))
+        if (!ETags.TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != hall.Version))
         {
             return Problems.Stale();
         }

@@ -30,10 +30,10 @@ public static class ETags
     public static string For(uint version) => $"\"{version}\"";
 
     // Null when the request sent no If-Match (or "*"); otherwise the version it expects.
-    public static bool TryReadIfMatch(HttpRequest request, out uint? expected)
+    public static bool TryReadIfMatch(string? ifMatch, out uint? expected)
     {
         expected = null;
-        var header = request.Headers.IfMatch.ToString().Trim();
+        var header = (ifMatch ?? "").Trim();
         if (header.Length == 0 || header == "*")
         {
             return true;

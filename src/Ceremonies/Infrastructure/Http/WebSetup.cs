@@ -38,6 +38,8 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // A browser gets a page for an error status; every other client gets problem details.
+        app.UseWhen(WantsHtml, html => html.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseSecurityHeaders();
         app.UseStaticFiles();
         app.UseRouting();
@@ -47,6 +49,10 @@ public static class WebSetup
         app.UseAntiforgery();
         return app;
     }
+
+    private static bool WantsHtml(HttpContext context) =>
+        !context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+        && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
     public static WebApplication MapHealth(this WebApplication app)
     {

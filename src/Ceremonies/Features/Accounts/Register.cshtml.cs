@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using Ceremonies.Infrastructure.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Ceremonies.Features.Accounts;
+
+// Anyone may register; a new account is an organizer. The account is usable once its address is confirmed.
+[EnableRateLimiting(RateLimits.AccountMail)]
+public sealed class RegisterModel(UserManager<IdentityUser<Guid>> users, IEmailSender<IdentityUser<Guid>> mail) : PageModel
+{
+    public sealed class RegisterInput
+    {
+        [Required, EmailAddress, StringLength(256)]
+        public string Email { get; set; } = "";
+
+        [Required, StringLength(200)]
+        public string Password { get; set; } = "";
+    }
+
+    [BindProperty]
+    public RegisterInput Input { get; set; } = new();
+
+    public bool Registered { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+        var user = new IdentityUser<Guid> { Id = Guid.CreateVersion7(), UserName = Input.Email, Email = Input.Email };
+        var created = await users.CreateAsync(user, Input.Password);
+        if (!created.Succeeded)
+        {
+            foreach (var error in created.Errors)
+            {
+                var field = error.Code.Contains("Password", StringComparison.Ordinal) ? "Input.Password" : "Input.Email";
+                ModelState.AddModelError(field, error.Description);
+            }
+            return Page();
+        }
+        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
+        var link = Url.Page("/Accounts/Confirm", pageHandler: null, values: new { userId = user.Id, code }, protocol: Request.Scheme)
+            ?? throw new InvalidOperationException("The confirmation page has no route.");
+        await mail.SendConfirmationLinkAsync(user, Input.Email, link);
+        Registered = true;
+        return Page();
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Ceremonies.Features.Errors;
+
+// What a person in a browser sees for an error status; API clients get problem details instead.
+[Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryToken]
+public sealed class StatusModel : PageModel
+{
+    public string Title { get; private set; } = "Something went wrong";
+
+    public string Explanation { get; private set; } = "";
+
+    public void OnGet(int code) => (Title, Explanation) = Describe(code);
+
+    public void OnPost(int code) => OnGet(code);
+
+    private static (string, string) Describe(int code) => code switch
+    {
+        400 => ("The request could not be used", "If you sent a form, it may have expired or come from another site. Reload the page and try again."),
+        403 => ("You may not do this", "You can see this, but changing it is for the venue's managers and administrators."),
+        404 => ("Not found", "There is nothing here, or it is not yours to see."),
+        405 => ("Not allowed", "This address does not accept that kind of request."),
+        429 => ("Too many attempts", "Too many attempts came from your address. Wait a few minutes and try again."),
+        _ => ("Something went wrong", "The error was recorded. Please try again in a moment."),
+    };
+}

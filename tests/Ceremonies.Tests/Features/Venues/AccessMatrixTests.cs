@@ -1,0 +1,135 @@
+using System.Net.Http.Json;
+using Ceremonies.Data;
+using Ceremonies.Data.Audit;
+using Ceremonies.Data.Outbox;
+using Ceremonies.Features.Venues;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ceremonies.Tests.Features.Venues;
+
+// Every state-changing endpoint, called by every kind of person: the status each gets, and that a
+// refused call changed nothing.
+[Collection(AppTests.Name)]
+public sealed class AccessMatrixTests(AppFixture fixture)
+{
+    // The account endpoints are open to everyone by design (register, sign in, reset); their
+    // abuse limits are tested in AccountSecurityTests.
+    private static readonly string[] OpenToAll = ["/api/account"];
+
+    private sealed record Case(string Method, string Route, Func<World, Task<HttpRequestMessage>> Request, int[] Expected);
+
+    // Expected status per person, in the order of Who: anonymous, organizer, staff of another
+    // venue, staff, manager, moderator, admin.
+    private static readonly Case[] Cases =
+    [
+        new("POST", "/api/venues", w => Json(HttpMethod.Post, "/api/venues", NewVenue()),
+            [401, 403, 403, 403, 403, 403, 201]),
+        new("PUT", "/api/venues/{id:guid}", w => Json(HttpMethod.Put, $"/api/venues/{w.Memorial.Id}", NewVenue() with { Country = "AZ", TimeZone = "Asia/Baku" }),
+            [401, 403, 403, 403, 200, 403, 200]),
+        new("POST", "/api/venues/{id:guid}/halls", w => Json(HttpMethod.Post, $"/api/venues/{w.Memorial.Id}/halls", NewHall()),
+            [401, 403, 403, 403, 201, 403, 201]),
+        new("PUT", "/api/halls/{id:guid}", w => Json(HttpMethod.Put, $"/api/halls/{w.AssemblyHall.Id}", NewHall()),
+            [401, 403, 403, 403, 200, 403, 200]),
+        new("POST", "/api/venues/{id:guid}/staff", async w =>
+        {
+            var newcomer = await w.NewPersonAsync("newcomer");
+            return await Json(HttpMethod.Post, $"/api/venues/{w.Memorial.Id}/staff", new { email = newcomer.Email, role = "staff" });
+        }, [401, 404, 404, 403, 201, 404, 201]),
+        new("DELETE", "/api/venues/{id:guid}/staff/{userId:guid}", async w =>
+        {
+            var leaver = await w.NewPersonAsync("leaver");
+            await w.AddMemberAsync(w.Memorial.Id, leaver, VenueRole.Staff);
+            return new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/venues/{w.Memorial.Id}/staff/{leaver.Id}", UriKind.Relative));
+        }, [401, 404, 404, 403, 204, 404, 204]),
+    ];
+
+    [Fact]
+    public void EveryStateChangingEndpointIsInTheMatrix()
+    {
+        var endpoints = fixture.App.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true
+                && !OpenToAll.Any(open => e.RoutePattern.RawText.StartsWith(open, StringComparison.Ordinal)))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"])
+                .Where(m => m is not ("GET" or "HEAD"))
+                .Select(m => $"{m} {e.RoutePattern.RawText?.TrimEnd('/')}"))
+            .ToHashSet();
+
+        var covered = Cases.Select(c => $"{c.Method} {c.Route}").ToHashSet();
+
+        Assert.Empty(endpoints.Except(covered));
+    }
+
+    [Fact]
+    public async Task EachPersonGetsTheExpectedStatusAndARefusalChangesNothing()
+    {
+        var world = await World.CreateAsync(fixture);
+        var clients = new Dictionary<Who, HttpClient>();
+        foreach (var who in Enum.GetValues<Who>())
+        {
+            clients[who] = await world.ClientAsync(who);
+        }
+        var failures = new List<string>();
+
+        foreach (var @case in Cases)
+        {
+            foreach (var who in Enum.GetValues<Who>())
+            {
+                var expected = @case.Expected[(int)who];
+                using var request = await @case.Request(world);
+                var before = await FingerprintAsync(world);
+                using var response = await clients[who].SendAsync(request);
+                var after = await FingerprintAsync(world);
+
+                var status = (int)response.StatusCode;
+                if (status != expected)
+                {
+                    failures.Add($"{@case.Method} {@case.Route} as {who}: {status}, expected {expected}: {await response.Content.ReadAsStringAsync()}");
+                }
+                if (expected >= 400 && before != after)
+                {
+                    failures.Add($"{@case.Method} {@case.Route} as {who} was refused but changed data");
+                }
+                if (expected >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{@case.Method} {@case.Route} as {who}: refusal is not problem+json");
+                }
+            }
+        }
+        foreach (var client in clients.Values)
+        {
+            client.Dispose();
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private Task<string> FingerprintAsync(World world) => fixture.App.InScopeAsync<CeremoniesDb, string>(async db =>
+    {
+        var ids = new[] { world.Memorial.Id, world.Paris.Id };
+        var venues = await db.Venues.AsNoTracking().Where(v => ids.Contains(v.Id)).OrderBy(v => v.Id).Select(v => $"{v.Id}:{v.Version}").ToListAsync();
+        var halls = await db.Halls.AsNoTracking().Where(h => ids.Contains(h.VenueId)).OrderBy(h => h.Id).Select(h => $"{h.Id}:{h.Version}").ToListAsync();
+        var members = await db.VenueMemberships.AsNoTracking().Where(m => ids.Contains(m.VenueId))
+            .OrderBy(m => m.VenueId).ThenBy(m => m.UserId).Select(m => $"{m.VenueId}:{m.UserId}:{m.Role}").ToListAsync();
+        var venueCount = await db.Venues.CountAsync();
+        var audit = await db.AuditLog.CountAsync();
+        var outbox = await db.Outbox.CountAsync();
+        return string.Join("|", [.. venues, .. halls, .. members, $"venues={venueCount}", $"audit={audit}", $"outbox={outbox}"]);
+    });
+
+    private static VenueRequest NewVenue() => new(
+        $"Venue {Guid.NewGuid():N}", "Baku", "AZ", "Asia/Baku", "Example street 1", "contact@example.test", null, null);
+
+    private static object NewHall() => new
+    {
+        name = $"Hall {Guid.NewGuid():N}",
+        capacity = 50,
+        setupMinutes = 15,
+        teardownMinutes = 15,
+        openingHours = new[] { new { day = "monday", opens = "09:00:00", closes = "17:00:00" } },
+    };
+
+    private static Task<HttpRequestMessage> Json(HttpMethod method, string path, object body) =>
+        Task.FromResult(new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) });
+}

@@ -1,0 +1,122 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ceremonies.Data;
+using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ceremonies.Tests;
+
+public enum Who
+{
+    Anonymous,
+    Organizer,
+    StaffOfAnotherVenue,
+    Staff,
+    Manager,
+    Moderator,
+    Admin,
+}
+
+// A memorial venue with a hall and its staff, a second venue with its own staff, and a person of
+// every role, all freshly and uniquely named for the test that asks.
+public sealed class World
+{
+    public const string Password = "Remember-2026";
+
+    private readonly Dictionary<Who, IdentityUser<Guid>> _people = [];
+
+    private World(AppFixture fixture) => Fixture = fixture;
+
+    public AppFixture Fixture { get; }
+
+    public required Venue Memorial { get; init; }
+
+    public required Hall AssemblyHall { get; init; }
+
+    public required Venue Paris { get; init; }
+
+    public IdentityUser<Guid> Person(Who who) => _people[who];
+
+    public static async Task<World> CreateAsync(AppFixture fixture)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var memorial = NewVenue($"Memorial {tag}", "Khojaly", "AZ", "Asia/Baku", now);
+        var paris = NewVenue($"Community house {tag}", "Paris", "FR", "Europe/Paris", now);
+        var hall = new Hall
+        {
+            Id = Guid.CreateVersion7(), VenueId = memorial.Id, Name = "Assembly hall", Capacity = 300, SetupMinutes = 30,
+            TeardownMinutes = 30, OpeningHours = [new OpeningHours(DayOfWeek.Monday, new TimeOnly(9, 0), new TimeOnly(18, 0))],
+            CreatedAt = now, UpdatedAt = now,
+        };
+        var world = new World(fixture) { Memorial = memorial, AssemblyHall = hall, Paris = paris };
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Venues.AddRange(memorial, paris);
+            db.Halls.Add(hall);
+            return db.SaveChangesAsync();
+        });
+        foreach (var who in Enum.GetValues<Who>().Where(w => w != Who.Anonymous))
+        {
+            world._people[who] = await world.NewPersonAsync(who.ToString().ToLowerInvariant(), who switch
+            {
+                Who.Admin => Roles.Admin,
+                Who.Moderator => Roles.Moderator,
+                _ => null,
+            });
+        }
+        await world.AddMemberAsync(paris.Id, world.Person(Who.StaffOfAnotherVenue), VenueRole.Staff);
+        await world.AddMemberAsync(memorial.Id, world.Person(Who.Staff), VenueRole.Staff);
+        await world.AddMemberAsync(memorial.Id, world.Person(Who.Manager), VenueRole.Manager);
+        return world;
+    }
+
+    public async Task<IdentityUser<Guid>> NewPersonAsync(string label, string? role = null)
+    {
+        await using var scope = Fixture.App.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser<Guid>>>();
+        var email = $"{label}-{Guid.NewGuid():N}@example.test";
+        var user = new IdentityUser<Guid> { Id = Guid.CreateVersion7(), UserName = email, Email = email, EmailConfirmed = true };
+        var created = await users.CreateAsync(user, Password);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        if (role is not null)
+        {
+            await users.AddToRoleAsync(user, role);
+        }
+        return user;
+    }
+
+    public Task AddMemberAsync(Guid venueId, IdentityUser<Guid> user, VenueRole role) =>
+        Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.VenueMemberships.Add(new VenueMembership { VenueId = venueId, UserId = user.Id, Role = role, CreatedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+
+    // An API client signed in as this person with a bearer token, or anonymous.
+    public async Task<HttpClient> ClientAsync(Who who, CeremoniesApp? app = null)
+    {
+        var client = (app ?? Fixture.App).CreateClient();
+        if (who != Who.Anonymous)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(client, Person(who).Email!));
+        }
+        return client;
+    }
+
+    public static async Task<string> TokenAsync(HttpClient client, string email)
+    {
+        using var response = await client.PostAsJsonAsync(new Uri("/api/account/login", UriKind.Relative), new { email, password = Password });
+        Assert.True(response.IsSuccessStatusCode, $"sign-in of {email}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("accessToken").GetString()!; // the login answer always carries it
+    }
+
+    private static Venue NewVenue(string name, string city, string country, string zone, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(), Name = name, City = city, Country = country, TimeZone = zone, CreatedAt = now, UpdatedAt = now,
+    };
+}
