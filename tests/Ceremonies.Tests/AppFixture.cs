@@ -36,6 +36,10 @@ public sealed class AppFixture : IAsyncLifetime
         return app;
     }
 
+    // The test app runs no scheduler: tests send what is due in the outbox when they want it sent.
+    public Task<Ceremonies.Infrastructure.Outbox.DispatchResult> DispatchOutboxAsync() =>
+        App.InScopeAsync<Ceremonies.Infrastructure.Outbox.OutboxDispatcher, Ceremonies.Infrastructure.Outbox.DispatchResult>(d => d.RunAsync(CancellationToken.None));
+
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
