@@ -28,12 +28,27 @@ public static class AccountsSetup
             o.Cookie.HttpOnly = true;
             o.LoginPath = "/account/sign-in";
             o.LogoutPath = "/account/sign-out";
-            o.AccessDeniedPath = "/account/denied";
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            // The API answers with status codes; only pages redirect to the sign-in form.
-            o.Events.OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden);
+            // The API answers with status codes; only pages redirect to the sign-in form. A refusal is
+            // a 403 everywhere: browsers get the error page for it, other clients problem details.
+            o.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                }
+                else
+                {
+                    context.Response.Redirect(context.RedirectUri);
+                }
+                return Task.CompletedTask;
+            };
+            o.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
         });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -60,18 +75,5 @@ public static class AccountsSetup
             }
         });
         return group;
-    }
-
-    private static Task Answer(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
-    {
-        if (context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-        {
-            context.Response.StatusCode = status;
-        }
-        else
-        {
-            context.Response.Redirect(context.RedirectUri);
-        }
-        return Task.CompletedTask;
     }
 }
