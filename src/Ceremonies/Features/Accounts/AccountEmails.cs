@@ -8,7 +8,9 @@ namespace Ceremonies.Features.Accounts;
 // Identity's account mails go through the outbox like every other mail, so a brief SMTP outage
 // delays them rather than losing them. Identity has already saved the user by the time it asks
 // for the mail, so this is its own small transaction; a lost one is re-requested from the form.
-internal sealed class AccountEmails(CeremoniesDb db, TimeProvider clock, IHttpContextAccessor http) : IEmailSender<IdentityUser<Guid>>
+// Identity's account endpoints take this sender once, at start, so it is a singleton that opens a
+// scope (and a DbContext) per message.
+internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider clock, IHttpContextAccessor http) : IEmailSender<IdentityUser<Guid>>
 {
     public Task SendConfirmationLinkAsync(IdentityUser<Guid> user, string email, string confirmationLink) =>
         EnqueueAsync(user, "confirm", email, "Confirm your email address for Ceremonies",
@@ -51,6 +53,8 @@ internal sealed class AccountEmails(CeremoniesDb db, TimeProvider clock, IHttpCo
 
     private async Task EnqueueAsync(IdentityUser<Guid> user, string kind, string email, string subject, string text)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
         var now = clock.GetUtcNow();
         // Each request is its own message; the key only has to be unique. Links expire, so stop trying after a day.
         db.Outbox.Add(OutboxMessage.Email($"account:{kind}:{user.Id}:{Guid.CreateVersion7(now)}", email, subject, text, null, now, deadline: now.AddDays(1)));

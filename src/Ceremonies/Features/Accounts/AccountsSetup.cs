@@ -20,7 +20,7 @@ public static class AccountsSetup
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<CeremoniesDb>();
-        builder.Services.AddScoped<IEmailSender<IdentityUser<Guid>>, AccountEmails>();
+        builder.Services.AddSingleton<IEmailSender<IdentityUser<Guid>>, AccountEmails>();
         builder.Services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "ceremonies.auth";

@@ -18,7 +18,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
         var problem = bad.InnerException is JsonException json
             ? new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [FieldName(json.Path)] = [$"This value could not be read: {FirstLine(json.Message)}"],
+                [FieldName(json.Path)] = ["This value is of the wrong type or form (text, number, true/false, list or object) or the JSON around it is broken."],
             })
             {
                 Title = "The request body is not valid JSON for this endpoint.",
@@ -47,10 +47,4 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     // "$.halls[0].capacity" -> "halls[0].capacity"; an error before any property -> "body".
     internal static string FieldName(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
-
-    private static string FirstLine(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
 }

@@ -12,6 +12,12 @@ public static class WebSetup
 
     public static WebApplicationBuilder AddWebDefaults(this WebApplicationBuilder builder)
     {
+        // Catch a scoped service captured by a singleton in every environment, not only in Development.
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
         if (!builder.Environment.IsDevelopment())
         {
             builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
@@ -20,7 +26,13 @@ public static class WebSetup
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        {
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                FieldNames.UseJsonNames(validation.Errors);
+            }
+        });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Let unreadable bodies reach the exception handler, which names the bad field.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
