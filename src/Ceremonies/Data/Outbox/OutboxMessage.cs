@@ -69,9 +69,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
     public void Configure(EntityTypeBuilder<OutboxMessage> builder)
     {
         builder.ToTable("outbox_messages");
-        builder.Property(m => m.State).HasConversion(
-            state => state.ToString().ToLowerInvariant(),
-            text => Enum.Parse<OutboxState>(text, ignoreCase: true));
+        builder.Property(m => m.State).HasConversion<LowercaseEnumConverter<OutboxState>>();
     }
 }
 

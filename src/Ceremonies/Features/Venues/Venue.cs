@@ -54,9 +54,7 @@ internal sealed class VenueMembershipConfiguration : IEntityTypeConfiguration<Ve
         builder.HasKey(m => new { m.VenueId, m.UserId });
         builder.HasOne<Venue>().WithMany().HasForeignKey(m => m.VenueId);
         builder.HasOne<Microsoft.AspNetCore.Identity.IdentityUser<Guid>>().WithMany().HasForeignKey(m => m.UserId);
-        builder.Property(m => m.Role).HasConversion(
-            role => role.ToString().ToLowerInvariant(),
-            text => Enum.Parse<VenueRole>(text, ignoreCase: true));
+        builder.Property(m => m.Role).HasConversion<LowercaseEnumConverter<VenueRole>>();
     }
 }
 

@@ -111,7 +111,7 @@ public static class VenueEndpoints
         {
             return Problems.Forbidden("Only the venue's managers and admins edit a venue.");
         }
-        if (!ETags.TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != venue.Version))
+        if (ETags.IsStale(ifMatch, venue.Version))
         {
             return Problems.Stale();
         }
@@ -208,7 +208,7 @@ public static class VenueEndpoints
         {
             return Problems.Forbidden("Only the venue's managers and admins edit its halls.");
         }
-        if (!ETags.TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != hall.Version))
+        if (ETags.IsStale(ifMatch, hall.Version))
         {
             return Problems.Stale();
         }

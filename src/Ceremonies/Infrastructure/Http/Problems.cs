@@ -29,8 +29,12 @@ public static class ETags
 {
     public static string For(uint version) => $"\"{version}\"";
 
+    // True when the request's If-Match names another version than the stored one, or cannot be read.
+    public static bool IsStale(string? ifMatch, uint version) =>
+        !TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != version);
+
     // Null when the request sent no If-Match (or "*"); otherwise the version it expects.
-    public static bool TryReadIfMatch(string? ifMatch, out uint? expected)
+    private static bool TryReadIfMatch(string? ifMatch, out uint? expected)
     {
         expected = null;
         var header = (ifMatch ?? "").Trim();
