@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Encodings.Web;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
@@ -12,13 +13,14 @@ namespace Ceremonies.Features.Accounts;
 // scope (and a DbContext) per message.
 internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider clock, IHttpContextAccessor http) : IEmailSender<IdentityUser<Guid>>
 {
+    // Identity hands over links HTML-encoded (for an HTML body); these mails are plain text.
     public Task SendConfirmationLinkAsync(IdentityUser<Guid> user, string email, string confirmationLink) =>
         EnqueueAsync(user, "confirm", email, "Confirm your email address for Ceremonies",
             $"""
             Someone, hopefully you, created a Ceremonies account with this address.
 
             To confirm it, open this link:
-            {confirmationLink}
+            {WebUtility.HtmlDecode(confirmationLink)}
 
             If it was not you, ignore this message; the account stays unusable without confirmation.
             """);
@@ -29,7 +31,7 @@ internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider cl
             A password reset was requested for your Ceremonies account.
 
             To choose a new password, open this link:
-            {resetLink}
+            {WebUtility.HtmlDecode(resetLink)}
 
             If you did not ask for this, ignore this message; your password is unchanged.
             """);
