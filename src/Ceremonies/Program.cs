@@ -1,5 +1,6 @@
 using Ceremonies.Data;
 using Ceremonies.Features.Accounts;
+using Ceremonies.Features.Bookings;
 using Ceremonies.Features.Clock;
 using Ceremonies.Features.Demo;
 using Ceremonies.Features.Venues;
@@ -18,10 +19,12 @@ builder.AddEmail();
 builder.AddOutbox();
 builder.AddAccounts();
 builder.AddVenues();
+builder.AddBookings();
 builder.AddScheduling(q =>
 {
     q.AddOutboxDispatch(builder.Configuration);
     q.AddJobRunPruning();
+    q.AddBookingJobs();
 });
 
 var app = builder.Build();
@@ -35,6 +38,7 @@ app.MapClock();
 app.MapAccounts();
 app.MapVenues();
 app.MapVenueStaff();
+app.MapBookingEndpoints();
 app.MapRazorPages();
 
 await app.RunAsync();

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ceremonies.Data;
+using Ceremonies.Features.Bookings;
+using Ceremonies.Infrastructure.Time;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
@@ -49,7 +51,7 @@ public sealed class World
         var hall = new Hall
         {
             Id = Guid.CreateVersion7(), VenueId = memorial.Id, Name = "Assembly hall", Capacity = 300, SetupMinutes = 30,
-            TeardownMinutes = 30, OpeningHours = [new OpeningHours(DayOfWeek.Monday, new TimeOnly(9, 0), new TimeOnly(18, 0))],
+            TeardownMinutes = 30, OpeningHours = [.. Enum.GetValues<DayOfWeek>().Select(d => new OpeningHours(d, new TimeOnly(8, 0), new TimeOnly(20, 0)))],
             CreatedAt = now, UpdatedAt = now,
         };
         var world = new World(fixture) { Memorial = memorial, AssemblyHall = hall, Paris = paris };
@@ -95,6 +97,67 @@ public sealed class World
             db.VenueMemberships.Add(new VenueMembership { VenueId = venueId, UserId = user.Id, Role = role, CreatedAt = DateTimeOffset.UtcNow });
             return db.SaveChangesAsync();
         });
+
+    private int _nextDay = 20;
+
+    // A free day of the memorial's hall, further ahead each time: 10:00–11:00 local on it is free.
+    public DateTime FreeDay() => DateTime.SpecifyKind(DateTime.UtcNow.Date.AddDays(Interlocked.Increment(ref _nextDay)), DateTimeKind.Unspecified);
+
+    public async Task<Booking> NewRequestAsync(IdentityUser<Guid>? asker = null)
+    {
+        asker ??= await NewPersonAsync("asker");
+        var day = FreeDay();
+        var zone = Memorial.TimeZone;
+        var start = ZonedTime.Resolve(day.AddHours(10), zone)!.Value;
+        var end = ZonedTime.Resolve(day.AddHours(11), zone)!.Value;
+        var now = DateTimeOffset.UtcNow;
+        var booking = new Booking
+        {
+            Id = Guid.CreateVersion7(), HallId = AssemblyHall.Id, VenueId = Memorial.Id, Title = "Visit of a school class",
+            Kind = BookingKind.Visit, Attendees = 30, Contact = asker.Email!, TimeZone = zone,
+            LocalStart = default, LocalEnd = default, StartsAt = default, EndsAt = default, OccupiedFrom = default, OccupiedUntil = default,
+            State = BookingState.Requested, ExpiresAt = now.AddDays(3), RequestedBy = asker.Id, CreatedAt = now, UpdatedAt = now,
+        };
+        booking.Place(new ZonedSpan(start, end), AssemblyHall);
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Bookings.Add(booking);
+            return db.SaveChangesAsync();
+        });
+        return booking;
+    }
+
+    public async Task<Blackout> NewBlackoutAsync()
+    {
+        var day = FreeDay();
+        var blackout = new Blackout
+        {
+            Id = Guid.CreateVersion7(), HallId = AssemblyHall.Id, LocalStart = day, LocalEnd = day.AddDays(1), TimeZone = Memorial.TimeZone,
+            StartsAt = ZonedTime.Resolve(day, Memorial.TimeZone)!.Value.Instant, EndsAt = ZonedTime.Resolve(day.AddDays(1), Memorial.TimeZone)!.Value.Instant,
+            Reason = "Maintenance", CreatedBy = Person(Who.Manager).Id, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Blackouts.Add(blackout);
+            return db.SaveChangesAsync();
+        });
+        return blackout;
+    }
+
+    public async Task<CalendarFeed> NewFeedAsync()
+    {
+        var feed = new CalendarFeed
+        {
+            Id = Guid.CreateVersion7(), HallId = AssemblyHall.Id, TokenHash = Guid.NewGuid().ToString("N"),
+            CreatedBy = Person(Who.Manager).Id, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.CalendarFeeds.Add(feed);
+            return db.SaveChangesAsync();
+        });
+        return feed;
+    }
 
     // An API client signed in as this person with a bearer token, or anonymous.
     public async Task<HttpClient> ClientAsync(Who who, CeremoniesApp? app = null)

@@ -38,11 +38,16 @@ public static class AuditSets
         public DbSet<AuditEntry> AuditLog => db.Set<AuditEntry>();
 
         public void Audit(ClaimsPrincipal actor, string action, string entityType, object entityId, object? before, object? after, DateTimeOffset at) =>
+            db.Audit(Guid.TryParse(actor.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null, actor.Identity?.Name,
+                action, entityType, entityId, before, after, at);
+
+        // For changes no person made: a job, the system itself ("system: request expiry").
+        public void Audit(Guid? actorId, string? actor, string action, string entityType, object entityId, object? before, object? after, DateTimeOffset at) =>
             db.Set<AuditEntry>().Add(new AuditEntry
             {
                 At = at,
-                ActorId = Guid.TryParse(actor.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null,
-                Actor = actor.Identity?.Name,
+                ActorId = actorId,
+                Actor = actor,
                 Action = action,
                 EntityType = entityType,
                 EntityId = Convert.ToString(entityId, System.Globalization.CultureInfo.InvariantCulture) ?? "",

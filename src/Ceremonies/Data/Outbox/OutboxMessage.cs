@@ -69,7 +69,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
     public void Configure(EntityTypeBuilder<OutboxMessage> builder)
     {
         builder.ToTable("outbox_messages");
-        builder.Property(m => m.State).HasConversion<LowercaseEnumConverter<OutboxState>>();
+        builder.Property(m => m.State).HasConversion<SnakeCaseEnumConverter<OutboxState>>();
     }
 }
 

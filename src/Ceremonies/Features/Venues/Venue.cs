@@ -54,7 +54,7 @@ internal sealed class VenueMembershipConfiguration : IEntityTypeConfiguration<Ve
         builder.HasKey(m => new { m.VenueId, m.UserId });
         builder.HasOne<Venue>().WithMany().HasForeignKey(m => m.VenueId);
         builder.HasOne<Microsoft.AspNetCore.Identity.IdentityUser<Guid>>().WithMany().HasForeignKey(m => m.UserId);
-        builder.Property(m => m.Role).HasConversion<LowercaseEnumConverter<VenueRole>>();
+        builder.Property(m => m.Role).HasConversion<SnakeCaseEnumConverter<VenueRole>>();
     }
 }
 

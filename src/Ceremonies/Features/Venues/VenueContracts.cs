@@ -34,7 +34,9 @@ public sealed record HallRequest(
     [property: Range(1, 100_000)] int Capacity,
     [property: Range(0, Hall.MaxBufferMinutes)] int SetupMinutes,
     [property: Range(0, Hall.MaxBufferMinutes)] int TeardownMinutes,
-    [property: Required, MaxLength(28)] IReadOnlyList<OpeningHoursRequest> OpeningHours) : IValidatableObject
+    [property: Required, MaxLength(28)] IReadOnlyList<OpeningHoursRequest> OpeningHours,
+    [property: Range(0, 365 * 24 * 60)] int? MinNoticeMinutes = null,
+    [property: Range(15, 14 * 24 * 60)] int? MaxLengthMinutes = null) : IValidatableObject
 {
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -56,10 +58,11 @@ public sealed record HallRequest(
 
 public sealed record HallView(
     Guid Id, Guid VenueId, string Name, int Capacity, int SetupMinutes, int TeardownMinutes, string TimeZone,
-    IReadOnlyList<OpeningHours> OpeningHours)
+    IReadOnlyList<OpeningHours> OpeningHours, int MinNoticeMinutes, int MaxLengthMinutes)
 {
     public static HallView Of(Hall hall, string zone) =>
-        new(hall.Id, hall.VenueId, hall.Name, hall.Capacity, hall.SetupMinutes, hall.TeardownMinutes, zone, hall.OpeningHours);
+        new(hall.Id, hall.VenueId, hall.Name, hall.Capacity, hall.SetupMinutes, hall.TeardownMinutes, zone, hall.OpeningHours,
+            hall.MinNoticeMinutes, hall.MaxLengthMinutes);
 }
 
 public sealed record StaffRequest(

@@ -172,6 +172,8 @@ public static class VenueEndpoints
             SetupMinutes = request.SetupMinutes,
             TeardownMinutes = request.TeardownMinutes,
             OpeningHours = request.Hours(),
+            MinNoticeMinutes = request.MinNoticeMinutes ?? Hall.DefaultMinNoticeMinutes,
+            MaxLengthMinutes = request.MaxLengthMinutes ?? Hall.DefaultMaxLengthMinutes,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -219,6 +221,8 @@ public static class VenueEndpoints
         hall.SetupMinutes = request.SetupMinutes;
         hall.TeardownMinutes = request.TeardownMinutes;
         hall.OpeningHours = request.Hours();
+        hall.MinNoticeMinutes = request.MinNoticeMinutes ?? hall.MinNoticeMinutes;
+        hall.MaxLengthMinutes = request.MaxLengthMinutes ?? hall.MaxLengthMinutes;
         hall.UpdatedAt = clock.GetUtcNow();
         db.Audit(user, "hall.updated", "hall", hall.Id, before, HallView.Of(hall, zone), hall.UpdatedAt);
         try

@@ -2,12 +2,13 @@ using System.Net.Http.Json;
 using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Data.Outbox;
+using Ceremonies.Features.Bookings;
 using Ceremonies.Features.Venues;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace Ceremonies.Tests.Features.Venues;
+namespace Ceremonies.Tests.Security;
 
 // Every state-changing endpoint, called by every kind of person: the status each gets, and that a
 // refused call changed nothing.
@@ -43,6 +44,43 @@ public sealed class AccessMatrixTests(AppFixture fixture)
             await w.AddMemberAsync(w.Memorial.Id, leaver, VenueRole.Staff);
             return new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/venues/{w.Memorial.Id}/staff/{leaver.Id}", UriKind.Relative));
         }, [401, 404, 404, 403, 204, 404, 204]),
+        // Anyone signed in may ask for a hall; the venue's staff book it outright.
+        new("POST", "/api/halls/{hallId:guid}/bookings", w =>
+        {
+            var day = w.FreeDay();
+            return Json(HttpMethod.Post, $"/api/halls/{w.AssemblyHall.Id}/bookings", new
+            {
+                title = "Commemoration evening", kind = "commemorationCeremony", attendees = 80, contact = "contact@example.test",
+                start = day.AddHours(10), end = day.AddHours(11),
+            });
+        }, [401, 201, 201, 201, 201, 201, 201]),
+        // Someone else's request: invisible to all but the venue's staff.
+        new("PATCH", "/api/bookings/{id:guid}", async w =>
+            await Json(HttpMethod.Patch, $"/api/bookings/{(await w.NewRequestAsync()).Id}", new { title = "Visit of two school classes" }),
+            [401, 404, 404, 200, 200, 404, 200]),
+        new("POST", "/api/bookings/{id:guid}/confirm", async w =>
+            await Json(HttpMethod.Post, $"/api/bookings/{(await w.NewRequestAsync()).Id}/confirm", new { reason = "Welcome." }),
+            [401, 404, 404, 200, 200, 404, 200]),
+        new("POST", "/api/bookings/{id:guid}/decline", async w =>
+            await Json(HttpMethod.Post, $"/api/bookings/{(await w.NewRequestAsync()).Id}/decline", new { reason = "The hall is prepared for the ceremony." }),
+            [401, 404, 404, 200, 200, 404, 200]),
+        new("POST", "/api/bookings/{id:guid}/cancel", async w =>
+            await Json(HttpMethod.Post, $"/api/bookings/{(await w.NewRequestAsync()).Id}/cancel", new { reason = "Plans changed." }),
+            [401, 404, 404, 200, 200, 404, 200]),
+        new("POST", "/api/halls/{hallId:guid}/blackouts", w =>
+        {
+            var day = w.FreeDay();
+            return Json(HttpMethod.Post, $"/api/halls/{w.AssemblyHall.Id}/blackouts", new { start = day, end = day.AddDays(1), reason = "Maintenance" });
+        }, [401, 404, 404, 201, 201, 404, 201]),
+        new("DELETE", "/api/blackouts/{id:guid}", async w =>
+            new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/blackouts/{(await w.NewBlackoutAsync()).Id}", UriKind.Relative)),
+            [401, 404, 404, 204, 204, 404, 204]),
+        new("POST", "/api/halls/{hallId:guid}/calendar-feeds", w =>
+            Task.FromResult(new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/halls/{w.AssemblyHall.Id}/calendar-feeds", UriKind.Relative))),
+            [401, 404, 404, 201, 201, 404, 201]),
+        new("DELETE", "/api/calendar-feeds/{id:guid}", async w =>
+            new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/calendar-feeds/{(await w.NewFeedAsync()).Id}", UriKind.Relative)),
+            [401, 404, 404, 204, 204, 404, 204]),
     ];
 
     [Fact]
@@ -112,10 +150,14 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         var halls = await db.Halls.AsNoTracking().Where(h => ids.Contains(h.VenueId)).OrderBy(h => h.Id).Select(h => $"{h.Id}:{h.Version}").ToListAsync();
         var members = await db.VenueMemberships.AsNoTracking().Where(m => ids.Contains(m.VenueId))
             .OrderBy(m => m.VenueId).ThenBy(m => m.UserId).Select(m => $"{m.VenueId}:{m.UserId}:{m.Role}").ToListAsync();
+        var hall = world.AssemblyHall.Id;
+        var bookings = await db.Bookings.AsNoTracking().Where(b => b.HallId == hall).OrderBy(b => b.Id).Select(b => $"{b.Id}:{b.Version}").ToListAsync();
+        var blackouts = await db.Blackouts.AsNoTracking().Where(b => b.HallId == hall).OrderBy(b => b.Id).Select(b => $"{b.Id}").ToListAsync();
+        var feeds = await db.CalendarFeeds.AsNoTracking().Where(f => f.HallId == hall).OrderBy(f => f.Id).Select(f => $"{f.Id}:{f.RevokedAt}").ToListAsync();
         var venueCount = await db.Venues.CountAsync();
         var audit = await db.AuditLog.CountAsync();
         var outbox = await db.Outbox.CountAsync();
-        return string.Join("|", [.. venues, .. halls, .. members, $"venues={venueCount}", $"audit={audit}", $"outbox={outbox}"]);
+        return string.Join("|", [.. venues, .. halls, .. members, .. bookings, .. blackouts, .. feeds, $"venues={venueCount}", $"audit={audit}", $"outbox={outbox}"]);
     });
 
     private static VenueRequest NewVenue() => new(
@@ -124,10 +166,10 @@ public sealed class AccessMatrixTests(AppFixture fixture)
     private static object NewHall() => new
     {
         name = $"Hall {Guid.NewGuid():N}",
-        capacity = 50,
-        setupMinutes = 15,
-        teardownMinutes = 15,
-        openingHours = new[] { new { day = "monday", opens = "09:00:00", closes = "17:00:00" } },
+        capacity = 300,
+        setupMinutes = 30,
+        teardownMinutes = 30,
+        openingHours = Enum.GetNames<DayOfWeek>().Select(d => new { day = d.ToLowerInvariant(), opens = "08:00:00", closes = "20:00:00" }),
     };
 
     private static Task<HttpRequestMessage> Json(HttpMethod method, string path, object body) =>

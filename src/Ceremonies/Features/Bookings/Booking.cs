@@ -1,0 +1,168 @@
+using Ceremonies.Data;
+using Ceremonies.Infrastructure.Time;
+using Ceremonies.Features.Venues;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Ceremonies.Features.Bookings;
+
+public enum BookingKind
+{
+    OfficialEvent,
+    CommemorationCeremony,
+    Visit,
+    Private,
+}
+
+public enum BookingState
+{
+    Requested,
+    Confirmed,
+    Declined,
+    Cancelled,
+    Expired,
+}
+
+// A reservation of one hall. Its start and end are what the person meant (local time in the
+// venue's zone) and the instants they are; the occupied range adds the hall's setup and teardown
+// buffers and is what the exclusion constraint keeps apart for live (requested or confirmed) bookings.
+public sealed class Booking
+{
+    public const string NoOverlapConstraint = "bookings_no_overlap";
+
+    public required Guid Id { get; init; }
+    public required Guid HallId { get; init; }
+    public required Guid VenueId { get; init; }
+    public Guid? SeriesId { get; init; }
+    public required string Title { get; set; }
+    public required BookingKind Kind { get; set; }
+    public required int Attendees { get; set; }
+    public required string Contact { get; set; }
+    public string? Notes { get; set; }
+    public required DateTime LocalStart { get; set; }
+    public required DateTime LocalEnd { get; set; }
+    public required string TimeZone { get; init; }
+    public required DateTimeOffset StartsAt { get; set; }
+    public required DateTimeOffset EndsAt { get; set; }
+    public required DateTimeOffset OccupiedFrom { get; set; }
+    public required DateTimeOffset OccupiedUntil { get; set; }
+    public required BookingState State { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public required Guid RequestedBy { get; init; }
+    public Guid? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? Reason { get; set; }
+    // RFC 5545 SEQUENCE: bumped on every change a calendar should notice.
+    public int Sequence { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; set; }
+    public uint Version { get; set; }
+
+    public bool IsLive => State is BookingState.Requested or BookingState.Confirmed;
+
+    public void Place(ZonedSpan span, Hall hall)
+    {
+        LocalStart = span.Start.Local;
+        LocalEnd = span.End.Local;
+        StartsAt = span.Start.Instant;
+        EndsAt = span.End.Instant;
+        OccupiedFrom = span.Start.Instant.AddMinutes(-hall.SetupMinutes);
+        OccupiedUntil = span.End.Instant.AddMinutes(hall.TeardownMinutes);
+    }
+
+    // The state machine: requested → confirmed | declined | cancelled | expired; confirmed → cancelled.
+    public bool CanMoveTo(BookingState next) => (State, next) switch
+    {
+        (BookingState.Requested, BookingState.Confirmed or BookingState.Declined or BookingState.Cancelled or BookingState.Expired) => true,
+        (BookingState.Confirmed, BookingState.Cancelled) => true,
+        _ => false,
+    };
+
+    public void MoveTo(BookingState next, Guid? by, string? reason, DateTimeOffset now)
+    {
+        if (!CanMoveTo(next))
+        {
+            throw new InvalidOperationException($"A {State} booking cannot become {next}.");
+        }
+        State = next;
+        DecidedBy = by;
+        DecidedAt = now;
+        Reason = reason;
+        ExpiresAt = null;
+        Sequence++;
+        UpdatedAt = now;
+    }
+}
+
+internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
+{
+    public void Configure(EntityTypeBuilder<Booking> builder)
+    {
+        builder.ToTable("bookings");
+        builder.Property(b => b.Version).IsRowVersion().HasColumnName("xmin");
+        builder.Property(b => b.Kind).HasConversion<SnakeCaseEnumConverter<BookingKind>>();
+        builder.Property(b => b.State).HasConversion<SnakeCaseEnumConverter<BookingState>>();
+        builder.Property(b => b.LocalStart).HasColumnType("timestamp without time zone");
+        builder.Property(b => b.LocalEnd).HasColumnType("timestamp without time zone");
+        builder.Ignore(b => b.IsLive);
+        builder.HasOne<Hall>().WithMany().HasForeignKey(b => b.HallId);
+        builder.HasOne<Venue>().WithMany().HasForeignKey(b => b.VenueId);
+    }
+}
+
+// A closed period of a hall: maintenance, or a day kept for the official ceremony.
+public sealed class Blackout
+{
+    public required Guid Id { get; init; }
+    public required Guid HallId { get; init; }
+    public required DateTime LocalStart { get; init; }
+    public required DateTime LocalEnd { get; init; }
+    public required string TimeZone { get; init; }
+    public required DateTimeOffset StartsAt { get; init; }
+    public required DateTimeOffset EndsAt { get; init; }
+    public required string Reason { get; init; }
+    public required Guid CreatedBy { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class BlackoutConfiguration : IEntityTypeConfiguration<Blackout>
+{
+    public void Configure(EntityTypeBuilder<Blackout> builder)
+    {
+        builder.ToTable("blackouts");
+        builder.Property(b => b.LocalStart).HasColumnType("timestamp without time zone");
+        builder.Property(b => b.LocalEnd).HasColumnType("timestamp without time zone");
+        builder.HasOne<Hall>().WithMany().HasForeignKey(b => b.HallId);
+    }
+}
+
+// A secret, revocable address of a hall's calendar for the staff's own calendar apps. Only a hash
+// of the token is kept.
+public sealed class CalendarFeed
+{
+    public required Guid Id { get; init; }
+    public required Guid HallId { get; init; }
+    public required string TokenHash { get; init; }
+    public required Guid CreatedBy { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+internal sealed class CalendarFeedConfiguration : IEntityTypeConfiguration<CalendarFeed>
+{
+    public void Configure(EntityTypeBuilder<CalendarFeed> builder)
+    {
+        builder.ToTable("calendar_feeds");
+        builder.HasOne<Hall>().WithMany().HasForeignKey(f => f.HallId);
+    }
+}
+
+public static class BookingSets
+{
+    extension(CeremoniesDb db)
+    {
+        public DbSet<Booking> Bookings => db.Set<Booking>();
+        public DbSet<Blackout> Blackouts => db.Set<Blackout>();
+        public DbSet<CalendarFeed> CalendarFeeds => db.Set<CalendarFeed>();
+    }
+}

@@ -1,0 +1,293 @@
+using System.Security.Claims;
+using Ceremonies.Data;
+using Ceremonies.Data.Audit;
+using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Http;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Ceremonies.Features.Bookings;
+
+internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, string? VenueContact);
+
+// Booking a hall. Any signed-in person may book: the venue's staff (and admins) book directly,
+// everyone else requests and the staff decide. A hall's busy times are public; its bookings are
+// seen in full by the venue's staff and by the person who asked for each.
+public static class BookingEndpoints
+{
+    public static RouteGroupBuilder MapBookings(this IEndpointRouteBuilder app)
+    {
+        var halls = app.MapGroup("/api/halls/{hallId:guid}").WithTags("Bookings");
+        halls.MapGet("/bookings", ListForHall).RequireAuthorization();
+        halls.MapPost("/bookings", Create).RequireAuthorization();
+        halls.MapGet("/busy", Busy).AllowAnonymous();
+
+        var bookings = app.MapGroup("/api/bookings").WithTags("Bookings").RequireAuthorization();
+        bookings.MapGet("/mine", Mine);
+        bookings.MapGet("/requests", Requests);
+        bookings.MapGet("/{id:guid}", Get);
+        bookings.MapPatch("/{id:guid}", BookingDecisions.Change);
+        bookings.MapPost("/{id:guid}/confirm", BookingDecisions.Confirm);
+        bookings.MapPost("/{id:guid}/decline", BookingDecisions.Decline);
+        bookings.MapPost("/{id:guid}/cancel", BookingDecisions.Cancel);
+        return halls;
+    }
+
+    public static async Task<Results<Created<BookingView>, Created<List<BookingView>>, ProblemHttpResult, ValidationProblem>> Create(
+        Guid hallId, BookingRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
+        TimeProvider clock, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+    {
+        var context = await LoadHallAsync(db, hallId, cancellationToken);
+        if (context is null)
+        {
+            return Problems.NotFound("hall");
+        }
+        var (hall, zone) = (context.Hall, context.TimeZone);
+        var staff = await authorization.IsMemberAsync(user, hall.VenueId);
+        var now = clock.GetUtcNow();
+        var (span, refusals) = BookingRules.Resolve(request.Start, request.End, zone);
+        if (span is null)
+        {
+            return Invalid(refusals);
+        }
+        var spans = new List<Infrastructure.Time.ZonedSpan> { span.Value };
+        if (request.Repeat is { } repeat)
+        {
+            spans.Clear();
+            foreach (var (start, end) in Series.Expand(span.Value.Start.Local, span.Value.End.Local, repeat))
+            {
+                var (occurrence, skipped) = BookingRules.Resolve(start, end, zone);
+                refusals.AddRange(skipped.Select(r => r with { Message = $"{start:yyyy-MM-dd}: {r.Message}" }));
+                if (occurrence is { } o)
+                {
+                    spans.Add(o);
+                }
+            }
+        }
+        foreach (var s in spans)
+        {
+            var prefix = spans.Count > 1 ? $"{s.Start.Local:yyyy-MM-dd}: " : "";
+            refusals.AddRange(BookingRules.Check(hall, s, request.Attendees, now, staff).Select(r => r with { Message = prefix + r.Message }));
+        }
+        if (refusals.Count > 0)
+        {
+            return Invalid(refusals);
+        }
+
+        var requester = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // authenticated: the id claim is always there
+        var seriesId = spans.Count > 1 ? Guid.CreateVersion7(now) : (Guid?)null;
+        var created = spans.Select(s =>
+        {
+            var booking = new Booking
+            {
+                Id = Guid.CreateVersion7(now),
+                HallId = hall.Id,
+                VenueId = hall.VenueId,
+                SeriesId = seriesId,
+                Title = request.Title.Trim(),
+                Kind = request.Kind!.Value,
+                Attendees = request.Attendees,
+                Contact = request.Contact.Trim(),
+                Notes = request.Notes?.Trim(),
+                TimeZone = zone,
+                LocalStart = default,
+                LocalEnd = default,
+                StartsAt = default,
+                EndsAt = default,
+                OccupiedFrom = default,
+                OccupiedUntil = default,
+                State = staff ? BookingState.Confirmed : BookingState.Requested,
+                ExpiresAt = staff ? null : now.AddHours(options.Value.RequestHoldHours),
+                RequestedBy = requester,
+                DecidedBy = staff ? requester : null,
+                DecidedAt = staff ? now : null,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            booking.Place(s, hall);
+            return booking;
+        }).ToList();
+
+        // A request that waited past its hold still blocks until it is expired; expire it and try once more.
+        for (var attempt = 0; ; attempt++)
+        {
+            var outcome = await TryInsertAsync(db, context, created, user, staff, now, cancellationToken);
+            if (outcome is null)
+            {
+                var views = created.Select(BookingView.Of).ToList();
+                return created.Count == 1
+                    ? TypedResults.Created($"/api/bookings/{created[0].Id}", views[0])
+                    : TypedResults.Created($"/api/bookings/mine?series={seriesId}", views);
+            }
+            if (attempt > 0 || !await BookingConflicts.ExpireOverdueAsync(db, hall.Id, created, now, cancellationToken))
+            {
+                return outcome;
+            }
+        }
+    }
+
+    // Null when the bookings are in; otherwise the 409 that says what is in the way.
+    private static async Task<ProblemHttpResult?> TryInsertAsync(
+        CeremoniesDb db, HallContext context, List<Booking> bookings, ClaimsPrincipal user, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hall = context.Hall;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Shared lock on the hall: bookings go in side by side, a blackout waits for them (and they for it).
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM halls WHERE id = {hall.Id} FOR SHARE", cancellationToken);
+        var from = bookings.Min(b => b.OccupiedFrom);
+        var until = bookings.Max(b => b.OccupiedUntil);
+        var blackouts = await db.Blackouts.AsNoTracking()
+            .Where(b => b.HallId == hall.Id && b.StartsAt < until && from < b.EndsAt)
+            .ToListAsync(cancellationToken);
+        var closed = bookings.SelectMany(b => blackouts.Where(x => x.StartsAt < b.OccupiedUntil && b.OccupiedFrom < x.EndsAt).Select(x => (b, x))).ToList();
+        if (closed.Count > 0)
+        {
+            return BookingConflicts.Closed(context, closed);
+        }
+        if (bookings.Count > 1)
+        {
+            // A series goes in whole or not at all, and a refusal names every occurrence in the way.
+            var collisions = await BookingConflicts.CollisionsAsync(db, hall.Id, bookings, cancellationToken);
+            if (collisions.Count > 0)
+            {
+                return await BookingConflicts.TakenAsync(db, context, bookings, collisions, staff, now, cancellationToken);
+            }
+        }
+        db.Bookings.AddRange(bookings);
+        foreach (var booking in bookings)
+        {
+            db.Audit(user, staff ? "booking.created" : "booking.requested", "booking", booking.Id, null, BookingView.Of(booking), now);
+        }
+        var first = bookings[0];
+        var series = bookings.Count > 1 ? $"This is the first of {bookings.Count} dates of a series; the others follow the same pattern." : null;
+        BookingMails.Send(db, first, hall.Name, context.VenueName, staff ? "confirmed" : "requested", first.Contact, now, series);
+        if (!staff && context.VenueContact is { } venueContact)
+        {
+            BookingMails.Send(db, first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series);
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            var collisions = await BookingConflicts.CollisionsAsync(db, hall.Id, bookings, cancellationToken);
+            return await BookingConflicts.TakenAsync(db, context, bookings, collisions, staff, now, cancellationToken);
+        }
+    }
+
+    public static async Task<Results<Ok<BookingView>, ProblemHttpResult>> Get(
+        Guid id, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var booking = await db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
+        if (booking is null || !await MaySeeAsync(booking, user, authorization))
+        {
+            return Problems.NotFound("booking");
+        }
+        response.Headers.ETag = ETags.For(booking.Version);
+        return TypedResults.Ok(BookingView.Of(booking));
+    }
+
+    public static async Task<Results<Ok<List<BookingView>>, ProblemHttpResult, ValidationProblem>> ListForHall(
+        Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
+        IOptions<BookingOptions> options, CancellationToken cancellationToken, DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
+        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        {
+            return Problems.NotFound("hall calendar");
+        }
+        if (Window(from, to, clock, options.Value) is not ({ } start, { } end))
+        {
+            return Problems.Invalid("to", $"Give 'from' before 'to', at most {options.Value.MaxQueryDays} days apart, as ISO 8601 instants with an offset.");
+        }
+        var bookings = await db.Bookings.AsNoTracking()
+            .Where(b => b.HallId == hallId && b.StartsAt < end && start < b.EndsAt)
+            .OrderBy(b => b.StartsAt)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(bookings.Select(BookingView.Of).ToList());
+    }
+
+    public static async Task<Results<Ok<List<BusyView>>, ProblemHttpResult, ValidationProblem>> Busy(
+        Guid hallId, CeremoniesDb db, TimeProvider clock, IOptions<BookingOptions> options, CancellationToken cancellationToken,
+        DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        var zone = await db.Halls.Where(h => h.Id == hallId).Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => v.TimeZone).FirstOrDefaultAsync(cancellationToken);
+        if (zone is null)
+        {
+            return Problems.NotFound("hall");
+        }
+        if (Window(from, to, clock, options.Value) is not ({ } start, { } end))
+        {
+            return Problems.Invalid("to", $"Give 'from' before 'to', at most {options.Value.MaxQueryDays} days apart, as ISO 8601 instants with an offset.");
+        }
+        return TypedResults.Ok(await BusyAsync(db, hallId, zone, start, end, cancellationToken));
+    }
+
+    internal static async Task<List<BusyView>> BusyAsync(CeremoniesDb db, Guid hallId, string zone, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var bookings = await db.Bookings.AsNoTracking()
+            .Where(b => b.HallId == hallId && (b.State == BookingState.Requested || b.State == BookingState.Confirmed)
+                && b.OccupiedFrom < end && start < b.OccupiedUntil)
+            .Select(b => new { b.OccupiedFrom, b.OccupiedUntil })
+            .ToListAsync(cancellationToken);
+        var blackouts = await db.Blackouts.AsNoTracking()
+            .Where(b => b.HallId == hallId && b.StartsAt < end && start < b.EndsAt)
+            .Select(b => new { b.StartsAt, b.EndsAt })
+            .ToListAsync(cancellationToken);
+        TimeView At(DateTimeOffset instant) => TimeView.Of(Infrastructure.Time.ZonedTime.ToLocal(instant, zone), zone, instant);
+        return
+        [
+            .. bookings.Select(b => new BusyView(At(b.OccupiedFrom), At(b.OccupiedUntil), "booked"))
+                .Concat(blackouts.Select(b => new BusyView(At(b.StartsAt), At(b.EndsAt), "closed")))
+                .OrderBy(b => b.Start.Instant),
+        ];
+    }
+
+    public static async Task<Ok<List<BookingView>>> Mine(CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var me = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // the group requires sign-in
+        var bookings = await db.Bookings.AsNoTracking().Where(b => b.RequestedBy == me)
+            .OrderByDescending(b => b.StartsAt).Take(500).ToListAsync(cancellationToken);
+        return TypedResults.Ok(bookings.Select(BookingView.Of).ToList());
+    }
+
+    // The requests waiting for a decision in the venues this person works for (all of them, for admins).
+    public static async Task<Ok<List<BookingView>>> Requests(CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var me = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // the group requires sign-in
+        var admin = user.IsInRole(Infrastructure.Security.Roles.Admin);
+        var venues = db.VenueMemberships.Where(m => m.UserId == me).Select(m => m.VenueId);
+        var bookings = await db.Bookings.AsNoTracking()
+            .Where(b => b.State == BookingState.Requested && (admin || venues.Contains(b.VenueId)))
+            .OrderBy(b => b.StartsAt).Take(500).ToListAsync(cancellationToken);
+        return TypedResults.Ok(bookings.Select(BookingView.Of).ToList());
+    }
+
+    internal static Task<HallContext?> LoadHallAsync(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken) =>
+        db.Halls.AsNoTracking().Where(h => h.Id == hallId)
+            .Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    internal static async Task<bool> MaySeeAsync(Booking booking, ClaimsPrincipal user, IAuthorizationService authorization) =>
+        booking.RequestedBy.ToString() == user.FindFirstValue(ClaimTypes.NameIdentifier)
+        || await authorization.IsMemberAsync(user, booking.VenueId);
+
+    internal static ValidationProblem Invalid(IEnumerable<Refusal> refusals) =>
+        TypedResults.ValidationProblem(
+            refusals.GroupBy(r => r.Field).ToDictionary(g => g.Key, g => g.Select(r => r.Message).Distinct().ToArray()),
+            title: "This booking cannot be made as it stands.", type: ProblemTypes.Validation);
+
+    private static (DateTimeOffset, DateTimeOffset)? Window(DateTimeOffset? from, DateTimeOffset? to, TimeProvider clock, BookingOptions options)
+    {
+        var start = from ?? clock.GetUtcNow().Date;
+        var end = to ?? start.AddDays(7);
+        return end > start && end - start <= TimeSpan.FromDays(options.MaxQueryDays) ? (start, end) : null;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Ceremonies.Data;
+using Ceremonies.Data.Audit;
+using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Http;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ceremonies.Features.Bookings;
+
+// A hall's bookings as an .ics feed for the staff's own calendar apps. Calendar apps cannot sign
+// in, so the address carries a secret token; the venue's staff create feeds and revoke them.
+public static class CalendarFeedEndpoints
+{
+    public static RouteGroupBuilder MapCalendarFeeds(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Bookings");
+        group.MapGet("/halls/{hallId:guid}/calendar.ics", Feed).AllowAnonymous();
+        group.MapGet("/halls/{hallId:guid}/calendar-feeds", List).RequireAuthorization();
+        group.MapPost("/halls/{hallId:guid}/calendar-feeds", Create).RequireAuthorization();
+        group.MapDelete("/calendar-feeds/{id:guid}", Revoke).RequireAuthorization();
+        return group;
+    }
+
+    public static async Task<Results<Created<CalendarFeedView>, ProblemHttpResult>> Create(
+        Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
+        HttpRequest request, CancellationToken cancellationToken)
+    {
+        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
+        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        {
+            return Problems.NotFound("hall");
+        }
+        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var now = clock.GetUtcNow();
+        var feed = new CalendarFeed
+        {
+            Id = Guid.CreateVersion7(now),
+            HallId = hallId,
+            TokenHash = Hash(token),
+            CreatedBy = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), // sign-in required
+            CreatedAt = now,
+        };
+        db.CalendarFeeds.Add(feed);
+        db.Audit(user, "calendar-feed.created", "hall", hallId, null, new { feed.Id }, now);
+        await db.SaveChangesAsync(cancellationToken);
+        // The token is shown this once; only its hash is kept.
+        var url = $"{request.Scheme}://{request.Host}/api/halls/{hallId}/calendar.ics?token={token}";
+        return TypedResults.Created($"/api/calendar-feeds/{feed.Id}", new CalendarFeedView(feed.Id, hallId, url, now));
+    }
+
+    public static async Task<Results<Ok<List<CalendarFeedView>>, ProblemHttpResult>> List(
+        Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
+    {
+        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
+        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        {
+            return Problems.NotFound("hall");
+        }
+        var feeds = await db.CalendarFeeds.AsNoTracking().Where(f => f.HallId == hallId && f.RevokedAt == null)
+            .OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken);
+        return TypedResults.Ok(feeds.Select(f => new CalendarFeedView(f.Id, f.HallId, "(shown once, when it was created)", f.CreatedAt)).ToList());
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        Guid id, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var feed = await db.CalendarFeeds.FirstOrDefaultAsync(f => f.Id == id && f.RevokedAt == null, cancellationToken);
+        var venueId = feed is null ? null : await db.Halls.Where(h => h.Id == feed.HallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
+        if (feed is null || venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        {
+            return Problems.NotFound("calendar feed");
+        }
+        feed.RevokedAt = clock.GetUtcNow();
+        db.Audit(user, "calendar-feed.revoked", "hall", feed.HallId, new { feed.Id }, null, feed.RevokedAt.Value);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<ContentHttpResult, ProblemHttpResult>> Feed(
+        Guid hallId, string? token, CeremoniesDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var hash = token is { Length: > 10 and < 200 } ? Hash(token) : null;
+        if (hash is null || !await db.CalendarFeeds.AnyAsync(f => f.HallId == hallId && f.TokenHash == hash && f.RevokedAt == null, cancellationToken))
+        {
+            return Problems.NotFound("calendar");
+        }
+        var context = (await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken))!; // the feed's hall exists (foreign key)
+        var now = clock.GetUtcNow();
+        var (from, until) = (now.AddDays(-60), now.AddDays(400));
+        var bookings = await db.Bookings.AsNoTracking().Where(b => b.HallId == hallId && b.EndsAt > from && b.StartsAt < until)
+            .OrderBy(b => b.StartsAt).ToListAsync(cancellationToken);
+        var blackouts = await db.Blackouts.AsNoTracking().Where(b => b.HallId == hallId && b.EndsAt > from && b.StartsAt < until)
+            .OrderBy(b => b.StartsAt).ToListAsync(cancellationToken);
+        return TypedResults.Text(Calendar(context, bookings, blackouts, now), "text/calendar; charset=utf-8", Encoding.UTF8);
+    }
+
+    internal static string Calendar(HallContext context, IReadOnlyList<Booking> bookings, IReadOnlyList<Blackout> blackouts, DateTimeOffset now)
+    {
+        var ics = new Ics()
+            .Line("BEGIN", "VCALENDAR")
+            .Line("VERSION", "2.0")
+            .Line("PRODID", "-//Ceremonies//Hall calendar//EN")
+            .Line("CALSCALE", "GREGORIAN")
+            .Line("METHOD", "PUBLISH")
+            .Text("X-WR-CALNAME", $"{context.Hall.Name}, {context.VenueName}")
+            .Line("X-WR-TIMEZONE", context.TimeZone);
+        foreach (var b in bookings)
+        {
+            ics.Line("BEGIN", "VEVENT")
+                .Line("UID", $"booking-{b.Id}@ceremonies")
+                .Instant("DTSTAMP", b.UpdatedAt)
+                .Instant("LAST-MODIFIED", b.UpdatedAt)
+                .Instant("DTSTART", b.StartsAt)
+                .Instant("DTEND", b.EndsAt)
+                .Line("SEQUENCE", b.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Text("SUMMARY", b.State == BookingState.Requested ? $"{b.Title} (requested)" : b.Title)
+                .Text("DESCRIPTION", $"{b.Kind}, {b.Attendees} attendees. Contact: {b.Contact}. Local time: {BookingMails.When(b)}.{(b.Notes is null ? "" : $"\n{b.Notes}")}")
+                .Text("LOCATION", $"{context.Hall.Name}, {context.VenueName}")
+                .Line("STATUS", b.State switch
+                {
+                    BookingState.Confirmed => "CONFIRMED",
+                    BookingState.Requested => "TENTATIVE",
+                    _ => "CANCELLED",
+                })
+                .Line("END", "VEVENT");
+        }
+        foreach (var b in blackouts)
+        {
+            ics.Line("BEGIN", "VEVENT")
+                .Line("UID", $"blackout-{b.Id}@ceremonies")
+                .Instant("DTSTAMP", b.CreatedAt)
+                .Instant("DTSTART", b.StartsAt)
+                .Instant("DTEND", b.EndsAt)
+                .Text("SUMMARY", $"Closed: {b.Reason}")
+                .Line("STATUS", "CONFIRMED")
+                .Line("TRANSP", "OPAQUE")
+                .Line("END", "VEVENT");
+        }
+        return ics.Line("END", "VCALENDAR").ToString();
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
