@@ -58,6 +58,16 @@ ensure_maildev() {
   MAILDEV_BIN=$dir/node_modules/.bin/maildev
 }
 
+# Independent parsers the tests use to read the service's output back (iCalendar).
+ensure_testtools() {
+  ensure_node
+  local dir=$REPO/ops/testtools
+  if [ ! -d "$dir/node_modules/ical.js" ]; then
+    say "installing the test tools into ops/testtools/node_modules"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 ensure_chromium() {
   [ -x /usr/lib/chromium/chromium ] && return
   apt_install chromium

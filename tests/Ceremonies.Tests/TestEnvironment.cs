@@ -21,6 +21,8 @@ internal static class TestEnvironment
 
     public static string Chromium => Required("CEREMONIES_TEST_CHROMIUM");
 
+    public static string IcsParser => Required("CEREMONIES_TEST_ICS_PARSER");
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ceremonies.Features.Bookings;
+
+namespace Ceremonies.Tests.Features.Bookings;
+
+[Collection(AppTests.Name)]
+public sealed class CalendarFeedTests(AppFixture fixture)
+{
+    [Fact]
+    public async Task TheFeedParsesWithAnIndependentParserAndRoundTripsTimesUidsAndStatus()
+    {
+        var world = await World.CreateAsync(fixture);
+        using var staff = await world.ClientAsync(Who.Staff);
+        var day = world.FreeDay();
+        var confirmed = await BookAsync(staff, world, "Commemoration ceremony; wreaths, flowers and a minute of silence — Khojaly", day.AddHours(10), day.AddHours(12));
+        var cancelled = await BookAsync(staff, world, "Rehearsal", day.AddHours(14), day.AddHours(15));
+        using var cancel = await staff.PostAsJsonAsync(new Uri($"/api/bookings/{cancelled.Id}/cancel", UriKind.Relative), new { reason = "Not needed" });
+        var request = await world.NewRequestAsync();
+        using var created = await staff.PostAsync(new Uri($"/api/halls/{world.AssemblyHall.Id}/calendar-feeds", UriKind.Relative), null);
+        var feed = (await created.Content.ReadFromJsonAsync<CalendarFeedView>(BookingTests.Json))!;
+        using var anonymous = new HttpClient();
+
+        var text = await anonymous.GetStringAsync(new Uri(feed.Url));
+        using var parsed = JsonDocument.Parse(await ParseAsync(text));
+
+        var events = parsed.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("uid").GetString()!);
+        var ceremony = events[$"booking-{confirmed.Id}@ceremonies"];
+        Assert.Equal(confirmed.Title, ceremony.GetProperty("summary").GetString());
+        Assert.Equal(confirmed.Start.Instant, ceremony.GetProperty("start").GetDateTimeOffset());
+        Assert.Equal(confirmed.End.Instant, ceremony.GetProperty("end").GetDateTimeOffset());
+        Assert.Equal("CONFIRMED", ceremony.GetProperty("status").GetString());
+        var rehearsal = events[$"booking-{cancelled.Id}@ceremonies"];
+        Assert.Equal("CANCELLED", rehearsal.GetProperty("status").GetString());
+        Assert.Equal(1, rehearsal.GetProperty("sequence").GetInt32());
+        Assert.Equal("TENTATIVE", events[$"booking-{request.Id}@ceremonies"].GetProperty("status").GetString());
+        Assert.All(text.Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+    }
+
+    [Fact]
+    public async Task AWrongOrRevokedTokenFindsNoCalendar()
+    {
+        var world = await World.CreateAsync(fixture);
+        using var staff = await world.ClientAsync(Who.Staff);
+        using var created = await staff.PostAsync(new Uri($"/api/halls/{world.AssemblyHall.Id}/calendar-feeds", UriKind.Relative), null);
+        var feed = (await created.Content.ReadFromJsonAsync<CalendarFeedView>(BookingTests.Json))!;
+        using var anonymous = new HttpClient();
+
+        using var wrong = await anonymous.GetAsync(new Uri(feed.Url + "x"));
+        using var before = await anonymous.GetAsync(new Uri(feed.Url));
+        using var revoked = await staff.DeleteAsync(new Uri($"/api/calendar-feeds/{feed.Id}", UriKind.Relative));
+        using var after = await anonymous.GetAsync(new Uri(feed.Url));
+
+        Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal("text/calendar", before.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    private static async Task<BookingView> BookAsync(HttpClient staff, World world, string title, DateTime start, DateTime end)
+    {
+        using var response = await staff.PostAsJsonAsync(BookingTests.Book(world), BookingTests.Booking(title, start, end));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<BookingView>(BookingTests.Json))!;
+    }
+
+    private static async Task<string> ParseAsync(string ics)
+    {
+        var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(TestEnvironment.IcsParser);
+        using var node = Process.Start(info)!; // node is installed by ops/test
+        await node.StandardInput.WriteAsync(ics);
+        node.StandardInput.Close();
+        var output = await node.StandardOutput.ReadToEndAsync();
+        var errors = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        Assert.True(node.ExitCode == 0, errors);
+        return output;
+    }
+}
