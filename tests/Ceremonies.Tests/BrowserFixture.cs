@@ -32,6 +32,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    public async Task<IPage> SignInAsync(Uri baseAddress, string email, string password)
+    {
+        var page = await NewPageAsync(baseAddress);
+        await page.GotoAsync("/account/sign-in");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
+        Assert.Equal(email, await page.GetByTestId("signed-in-as").InnerTextAsync());
+        return page;
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)

@@ -90,15 +90,6 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
         Assert.Contains("Sat 10:00–14:00", halls, StringComparison.Ordinal);
     }
 
-    private async Task<IPage> SignInAsync(World world, Who who)
-    {
-        var page = await browser.NewPageAsync(fixture.App.Address);
-        await page.GotoAsync("/account/sign-in");
-        await page.GetByLabel("Email").FillAsync(world.Person(who).Email!);
-        await page.GetByLabel("Password").FillAsync(World.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
-        Assert.Equal(world.Person(who).Email, await page.GetByTestId("signed-in-as").InnerTextAsync());
-        return page;
-    }
+    private Task<IPage> SignInAsync(World world, Who who) =>
+        browser.SignInAsync(fixture.App.Address, world.Person(who).Email!, World.Password);
 }
