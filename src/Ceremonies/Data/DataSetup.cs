@@ -17,7 +17,7 @@ public static class DataSetup
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        builder.Services.AddDbContext<CeremoniesDb>((services, options) =>
+        builder.Services.AddDbContextPool<CeremoniesDb>((services, options) =>
             options.UseNpgsql(ConnectionString(services.GetRequiredService<IConfiguration>())));
         builder.Services.AddHealthChecks().AddDbContextCheck<CeremoniesDb>("database", tags: ["ready"]);
         return builder;

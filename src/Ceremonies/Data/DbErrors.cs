@@ -6,6 +6,10 @@ namespace Ceremonies.Data;
 // PostgreSQL holds the invariants; these recognise its refusals so the API can answer 409.
 public static class DbErrors
 {
-    public static bool IsExclusionViolation(this DbUpdateException error, string constraint) =>
-        error.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation } pg && pg.ConstraintName == constraint;
+    // An exclusion constraint's refusal, or a trigger's that guards an invariant no constraint can
+    // (it raises exclusion_violation naming its rule as the constraint).
+    public static bool IsExclusionViolation(this DbUpdateException error, params string[] constraints) =>
+        error.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation } pg && constraints.Contains(pg.ConstraintName);
+
+    public static string? ConstraintName(this DbUpdateException error) => (error.InnerException as PostgresException)?.ConstraintName;
 }

@@ -69,16 +69,20 @@ public static class BlackoutEndpoints
             CreatedBy = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), // the group requires sign-in
             CreatedAt = now,
         };
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Exclusive lock on the hall: no booking goes in while we look for the ones in the way.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM halls WHERE id = {hallId} FOR UPDATE", cancellationToken);
-        var inTheWay = await db.Bookings.AsNoTracking()
-            .Where(b => b.HallId == hallId && (b.State == BookingState.Requested || b.State == BookingState.Confirmed)
-                && b.OccupiedFrom < blackout.EndsAt && blackout.StartsAt < b.OccupiedUntil)
-            .OrderBy(b => b.StartsAt)
-            .ToListAsync(cancellationToken);
-        if (inTheWay.Count > 0)
+        db.Blackouts.Add(blackout);
+        db.Audit(user, "blackout.created", "hall", hallId, null, BlackoutView.Of(blackout), now);
+        try
         {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsExclusionViolation(Blackout.NotOverBookingsConstraint))
+        {
+            db.ChangeTracker.Clear();
+            var inTheWay = await db.Bookings.AsNoTracking()
+                .Where(b => b.HallId == hallId && (b.State == BookingState.Requested || b.State == BookingState.Confirmed)
+                    && b.OccupiedFrom < blackout.EndsAt && blackout.StartsAt < b.OccupiedUntil)
+                .OrderBy(b => b.StartsAt)
+                .ToListAsync(cancellationToken);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: $"{inTheWay.Count} live booking(s) fall in this period.",
@@ -87,10 +91,6 @@ public static class BlackoutEndpoints
                 type: ProblemTypes.Conflict,
                 extensions: new Dictionary<string, object?> { ["bookings"] = inTheWay.Select(BookingView.Of).ToList() });
         }
-        db.Blackouts.Add(blackout);
-        db.Audit(user, "blackout.created", "hall", hallId, null, BlackoutView.Of(blackout), now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/blackouts/{blackout.Id}", BlackoutView.Of(blackout));
     }
 

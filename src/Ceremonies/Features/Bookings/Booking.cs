@@ -29,6 +29,7 @@ public enum BookingState
 public sealed class Booking
 {
     public const string NoOverlapConstraint = "bookings_no_overlap";
+    public const string NotInBlackoutConstraint = "bookings_not_in_blackout";
 
     public required Guid Id { get; init; }
     public required Guid HallId { get; init; }
@@ -113,6 +114,8 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
 // A closed period of a hall: maintenance, or a day kept for the official ceremony.
 public sealed class Blackout
 {
+    public const string NotOverBookingsConstraint = "blackouts_not_over_live_bookings";
+
     public required Guid Id { get; init; }
     public required Guid HallId { get; init; }
     public required DateTime LocalStart { get; init; }

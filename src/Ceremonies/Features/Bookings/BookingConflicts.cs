@@ -59,12 +59,31 @@ internal static class BookingConflicts
         return problem;
     }
 
+    // The database refused the bookings: say whether another booking or a closure is in the way.
+    public static async Task<ProblemHttpResult> RefusalAsync(
+        CeremoniesDb db, HallContext context, IReadOnlyList<Booking> wanted, DbUpdateException refusal, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (refusal.ConstraintName() == Booking.NotInBlackoutConstraint)
+        {
+            var from = wanted.Min(b => b.OccupiedFrom);
+            var until = wanted.Max(b => b.OccupiedUntil);
+            var blackouts = await db.Blackouts.AsNoTracking()
+                .Where(b => b.HallId == context.Hall.Id && b.StartsAt < until && from < b.EndsAt)
+                .ToListAsync(cancellationToken);
+            return Closed(context, [.. wanted.SelectMany(w => blackouts.Where(x => x.StartsAt < w.OccupiedUntil && w.OccupiedFrom < x.EndsAt).Select(x => (w, x)))]);
+        }
+        var collisions = await CollisionsAsync(db, context.Hall.Id, wanted, cancellationToken);
+        return await TakenAsync(db, context, wanted, collisions, staff, now, cancellationToken);
+    }
+
     public static ProblemHttpResult Closed(HallContext context, List<(Booking Wanted, Blackout Blackout)> closed) =>
         TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,
             title: "The hall is closed at this time.",
-            detail: string.Join(" ", closed.Select(c => c.Blackout).DistinctBy(b => b.Id).Select(b =>
-                $"{context.Hall.Name} is closed from {Short(b.LocalStart)} to {Short(b.LocalEnd)} ({b.TimeZone}): {b.Reason}.")),
+            detail: closed.Count == 0
+                ? $"{context.Hall.Name} was closed a moment ago. Look at its calendar again."
+                : string.Join(" ", closed.Select(c => c.Blackout).DistinctBy(b => b.Id).Select(b =>
+                    $"{context.Hall.Name} is closed from {Short(b.LocalStart)} to {Short(b.LocalEnd)} ({b.TimeZone}): {b.Reason}.")),
             type: ProblemTypes.Conflict,
             extensions: new Dictionary<string, object?>
             {

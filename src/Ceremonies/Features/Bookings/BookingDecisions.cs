@@ -103,30 +103,18 @@ public static class BookingDecisions
         booking.UpdatedAt = now;
         db.Audit(user, moved ? "booking.moved" : "booking.changed", "booking", booking.Id, before, BookingView.Of(booking), now);
         BookingMails.Send(db, booking, context.Hall.Name, context.VenueName, "changed", booking.Contact, now);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM halls WHERE id = {booking.HallId} FOR SHARE", cancellationToken);
-        var closed = await db.Blackouts.AsNoTracking()
-            .Where(b => b.HallId == booking.HallId && b.StartsAt < booking.OccupiedUntil && booking.OccupiedFrom < b.EndsAt)
-            .ToListAsync(cancellationToken);
-        if (closed.Count > 0)
-        {
-            return BookingConflicts.Closed(context, [.. closed.Select(b => (booking, b))]);
-        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
             return Problems.Stale();
         }
-        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint))
+        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))
         {
-            await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            var collisions = await BookingConflicts.CollisionsAsync(db, booking.HallId, [booking], cancellationToken);
-            return await BookingConflicts.TakenAsync(db, context, [booking], collisions, staff, now, cancellationToken);
+            return await BookingConflicts.RefusalAsync(db, context, [booking], e, staff, now, cancellationToken);
         }
         response.Headers.ETag = ETags.For(booking.Version);
         return TypedResults.Ok(BookingView.Of(booking));

@@ -128,24 +128,12 @@ public static class BookingEndpoints
         }
     }
 
-    // Null when the bookings are in; otherwise the 409 that says what is in the way.
+    // Null when the bookings are in; otherwise the 409 that says what is in the way. PostgreSQL
+    // decides: its exclusion constraint keeps live bookings apart, its trigger keeps them out of closures.
     private static async Task<ProblemHttpResult?> TryInsertAsync(
         CeremoniesDb db, HallContext context, List<Booking> bookings, ClaimsPrincipal user, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var hall = context.Hall;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Shared lock on the hall: bookings go in side by side, a blackout waits for them (and they for it).
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM halls WHERE id = {hall.Id} FOR SHARE", cancellationToken);
-        var from = bookings.Min(b => b.OccupiedFrom);
-        var until = bookings.Max(b => b.OccupiedUntil);
-        var blackouts = await db.Blackouts.AsNoTracking()
-            .Where(b => b.HallId == hall.Id && b.StartsAt < until && from < b.EndsAt)
-            .ToListAsync(cancellationToken);
-        var closed = bookings.SelectMany(b => blackouts.Where(x => x.StartsAt < b.OccupiedUntil && b.OccupiedFrom < x.EndsAt).Select(x => (b, x))).ToList();
-        if (closed.Count > 0)
-        {
-            return BookingConflicts.Closed(context, closed);
-        }
         if (bookings.Count > 1)
         {
             // A series goes in whole or not at all, and a refusal names every occurrence in the way.
@@ -170,15 +158,12 @@ public static class BookingEndpoints
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             return null;
         }
-        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint))
+        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))
         {
-            await transaction.RollbackAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            var collisions = await BookingConflicts.CollisionsAsync(db, hall.Id, bookings, cancellationToken);
-            return await BookingConflicts.TakenAsync(db, context, bookings, collisions, staff, now, cancellationToken);
+            return await BookingConflicts.RefusalAsync(db, context, bookings, e, staff, now, cancellationToken);
         }
     }
 

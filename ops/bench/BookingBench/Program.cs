@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+// Load for POST /api/halls/{id}/bookings against a running Ceremonies: every request books a
+// distinct free slot, so every answer should be 201. Two modes:
+//   closed: N clients, each sending its next request as soon as the last one is answered;
+//   rate:   requests started on a fixed schedule (R per second), latency measured from the
+//           moment each was due, so a slow server cannot hide its queueing.
+var options = Options.Parse(args);
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
+using var http = new HttpClient(handler) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(30) };
+
+var token = await SignInAsync(http, options.Email, options.Password);
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+var halls = await CreateHallsAsync(http, options.Halls);
+Console.WriteLine($"HALLS={string.Join(',', halls.Select(h => h.Id))}");
+Console.WriteLine($"VENUE={halls[0].VenueId}");
+
+var slots = new SlotSource(halls, options.FirstDay);
+await RunAsync(http, slots, options with { Seconds = 3 }, record: false);
+var result = await RunAsync(http, slots, options, record: true);
+result.Print(options);
+
+static async Task<Result> RunAsync(HttpClient http, SlotSource slots, Options options, bool record)
+{
+    var result = new Result();
+    var clock = Stopwatch.StartNew();
+    var duration = TimeSpan.FromSeconds(options.Seconds);
+    if (options.Mode == "rate")
+    {
+        var interval = TimeSpan.FromSeconds(1.0 / options.Rate);
+        var inFlight = new List<Task>();
+        for (var i = 0L; ; i++)
+        {
+            var due = interval * i;
+            if (due >= duration)
+            {
+                break;
+            }
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+            inFlight.Add(SendAsync(http, slots.Next(), result, clock, due, record));
+        }
+        await Task.WhenAll(inFlight);
+    }
+    else
+    {
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                await SendAsync(http, slots.Next(), result, clock, clock.Elapsed, record);
+            }
+        }));
+    }
+    result.Elapsed = clock.Elapsed;
+    return result;
+}
+
+static async Task SendAsync(HttpClient http, (Guid Hall, DateTime Start) slot, Result result, Stopwatch clock, TimeSpan due, bool record)
+{
+    var body = new
+    {
+        title = "Benchmark booking",
+        kind = "visit",
+        attendees = 10,
+        contact = "bench@bench.invalid",
+        start = slot.Start.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+        end = slot.Start.AddMinutes(15).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+    };
+    int status;
+    try
+    {
+        using var response = await http.PostAsJsonAsync(new Uri($"/api/halls/{slot.Hall}/bookings", UriKind.Relative), body);
+        status = (int)response.StatusCode;
+    }
+    catch (HttpRequestException)
+    {
+        status = 0;
+    }
+    catch (TaskCanceledException)
+    {
+        status = -1;
+    }
+    if (record)
+    {
+        result.Add(status, clock.Elapsed - due);
+    }
+}
+
+static async Task<string> SignInAsync(HttpClient http, string email, string password)
+{
+    using var response = await http.PostAsJsonAsync(new Uri("/api/account/login", UriKind.Relative), new { email, password });
+    response.EnsureSuccessStatusCode();
+    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    return body.RootElement.GetProperty("accessToken").GetString() ?? throw new InvalidOperationException("no token");
+}
+
+static async Task<List<(Guid Id, Guid VenueId)>> CreateHallsAsync(HttpClient http, int count)
+{
+    using var venue = await http.PostAsJsonAsync(new Uri("/api/venues", UriKind.Relative), new
+    {
+        name = $"Benchmark venue {DateTime.UtcNow:yyyyMMddHHmmss}", city = "Baku", country = "AZ", timeZone = "Asia/Baku",
+    });
+    venue.EnsureSuccessStatusCode();
+    var venueId = (await venue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    var halls = new List<(Guid, Guid)>();
+    for (var i = 0; i < count; i++)
+    {
+        using var hall = await http.PostAsJsonAsync(new Uri($"/api/venues/{venueId}/halls", UriKind.Relative), new
+        {
+            name = $"Benchmark hall {i + 1}", capacity = 1000, setupMinutes = 0, teardownMinutes = 0, minNoticeMinutes = 0, maxLengthMinutes = 60,
+            openingHours = Enum.GetNames<DayOfWeek>().Select(d => new { day = d.ToLowerInvariant(), opens = "00:00:00", closes = "23:59:00" }),
+        });
+        hall.EnsureSuccessStatusCode();
+        halls.Add(((await hall.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(), venueId));
+    }
+    return halls;
+}
+
+internal sealed record Options(string Url, string Email, string Password, string Mode, int Clients, int Rate, int Seconds, int Halls, DateTime FirstDay)
+{
+    public static Options Parse(string[] args)
+    {
+        string Get(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, $"--{name}");
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        return new Options(
+            Get("url", "http://127.0.0.1:8080"), Get("email", "admin@demo.local"), Get("password", "Remember-2026"),
+            Get("mode", "closed"), Int("clients", 32), Int("rate", 1000), Int("seconds", 25), Int("halls", 8),
+            DateTime.SpecifyKind(DateTime.UtcNow.Date.AddYears(2), DateTimeKind.Unspecified));
+    }
+}
+
+// Hands out distinct quarter-hour slots, round robin over the halls, day after day.
+internal sealed class SlotSource(List<(Guid Id, Guid VenueId)> halls, DateTime firstDay)
+{
+    private const int SlotsPerDay = 95;
+    private long _next = -1;
+
+    public (Guid Hall, DateTime Start) Next()
+    {
+        var n = Interlocked.Increment(ref _next);
+        var hall = halls[(int)(n % halls.Count)].Id;
+        var k = n / halls.Count;
+        return (hall, firstDay.AddDays(k / SlotsPerDay).AddMinutes(15 * (k % SlotsPerDay)));
+    }
+}
+
+internal sealed class Result
+{
+    private readonly Lock _gate = new();
+    private readonly List<double> _latencies = [];
+    private readonly Dictionary<int, int> _statuses = [];
+
+    public TimeSpan Elapsed { get; set; }
+
+    public void Add(int status, TimeSpan latency)
+    {
+        lock (_gate)
+        {
+            _latencies.Add(latency.TotalMilliseconds);
+            _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+        }
+    }
+
+    public void Print(Options options)
+    {
+        _latencies.Sort();
+        double P(double q) => _latencies.Count == 0 ? double.NaN : _latencies[Math.Min(_latencies.Count - 1, (int)(q * _latencies.Count))];
+        var created = _statuses.GetValueOrDefault((int)HttpStatusCode.Created);
+        var conflicts = _statuses.GetValueOrDefault((int)HttpStatusCode.Conflict);
+        var errors = _latencies.Count - created - conflicts;
+        var describe = options.Mode == "rate" ? $"rate {options.Rate}/s" : $"{options.Clients} clients";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"HTTP ({describe}, {Elapsed.TotalSeconds:F1} s): {_latencies.Count} requests, {_latencies.Count / Elapsed.TotalSeconds:F0} req/s, " +
+            $"p50 {P(0.50):F1} ms, p90 {P(0.90):F1} ms, p99 {P(0.99):F1} ms, max {P(1):F1} ms; 201: {created}, 409: {conflicts}, other: {errors}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RPS={_latencies.Count / Elapsed.TotalSeconds:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"P99={P(0.99):F1}"));
+        Console.WriteLine($"ERRORS={errors}");
+        if (errors > 0)
+        {
+            Console.WriteLine($"statuses: {string.Join(", ", _statuses.Select(s => $"{s.Key}: {s.Value}"))}");
+        }
+    }
+}
