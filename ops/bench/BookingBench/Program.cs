@@ -14,9 +14,14 @@ var options = Options.Parse(args);
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(30) };
 
-var token = await SignInAsync(http, options.Email, options.Password);
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+// An admin sets up a venue of its own with halls; its staff (a demo account) then book, as staff do.
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync(http, options.Email, options.Password));
 var halls = await CreateHallsAsync(http, options.Halls);
+using (var staff = await http.PostAsJsonAsync(new Uri($"/api/venues/{halls[0].VenueId}/staff", UriKind.Relative), new { email = options.StaffEmail, role = "staff" }))
+{
+    staff.EnsureSuccessStatusCode();
+}
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync(http, options.StaffEmail, options.Password));
 Console.WriteLine($"HALLS={string.Join(',', halls.Select(h => h.Id))}");
 Console.WriteLine($"VENUE={halls[0].VenueId}");
 
@@ -125,7 +130,7 @@ static async Task<List<(Guid Id, Guid VenueId)>> CreateHallsAsync(HttpClient htt
     return halls;
 }
 
-internal sealed record Options(string Url, string Email, string Password, string Mode, int Clients, int Rate, int Seconds, int Halls, DateTime FirstDay)
+internal sealed record Options(string Url, string Email, string StaffEmail, string Password, string Mode, int Clients, int Rate, int Seconds, int Halls, DateTime FirstDay)
 {
     public static Options Parse(string[] args)
     {
@@ -136,7 +141,7 @@ internal sealed record Options(string Url, string Email, string Password, string
         }
         int Int(string name, int fallback) => int.Parse(Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         return new Options(
-            Get("url", "http://127.0.0.1:8080"), Get("email", "admin@demo.local"), Get("password", "Remember-2026"),
+            Get("url", "http://127.0.0.1:8080"), Get("email", "admin@demo.local"), Get("staff", "staff@memorial.demo.local"), Get("password", "Remember-2026"),
             Get("mode", "closed"), Int("clients", 32), Int("rate", 1000), Int("seconds", 25), Int("halls", 8),
             DateTime.SpecifyKind(DateTime.UtcNow.Date.AddYears(2), DateTimeKind.Unspecified));
     }

@@ -10,7 +10,9 @@ using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Bookings;
 
-internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, string? VenueContact);
+// A hall with what a booking of it needs: its venue's name, zone and contact, and the asking
+// person's membership of the venue (read in the same query).
+internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, string? VenueContact, VenueRole? Role = null);
 
 // Booking a hall. Any signed-in person may book: the venue's staff (and admins) book directly,
 // everyone else requests and the staff decide. A hall's busy times are public; its bookings are
@@ -39,13 +41,14 @@ public static class BookingEndpoints
         Guid hallId, BookingRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
         TimeProvider clock, IOptions<BookingOptions> options, CancellationToken cancellationToken)
     {
-        var context = await LoadHallAsync(db, hallId, cancellationToken);
+        var requester = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // authenticated: the id claim is always there
+        var context = await LoadHallAsync(db, hallId, cancellationToken, requester);
         if (context is null)
         {
             return Problems.NotFound("hall");
         }
         var (hall, zone) = (context.Hall, context.TimeZone);
-        var staff = await authorization.IsMemberAsync(user, hall.VenueId);
+        var staff = await authorization.IsMemberAsync(user, hall.VenueId, context.Role);
         var now = clock.GetUtcNow();
         var (span, refusals) = BookingRules.Resolve(request.Start, request.End, zone);
         if (span is null)
@@ -76,7 +79,6 @@ public static class BookingEndpoints
             return Invalid(refusals);
         }
 
-        var requester = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // authenticated: the id claim is always there
         var seriesId = spans.Count > 1 ? Guid.CreateVersion7(now) : (Guid?)null;
         var created = spans.Select(s =>
         {
@@ -155,6 +157,9 @@ public static class BookingEndpoints
         {
             BookingMails.Send(db, first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series);
         }
+        // The bookings, their audit entries and their mails go to PostgreSQL as one batch, which it
+        // runs as one implicit transaction: all of it or none. No BEGIN and COMMIT round trips.
+        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -164,6 +169,10 @@ public static class BookingEndpoints
         {
             db.ChangeTracker.Clear();
             return await BookingConflicts.RefusalAsync(db, context, bookings, e, staff, now, cancellationToken);
+        }
+        finally
+        {
+            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
         }
     }
 
@@ -255,9 +264,10 @@ public static class BookingEndpoints
         return TypedResults.Ok(bookings.Select(BookingView.Of).ToList());
     }
 
-    internal static Task<HallContext?> LoadHallAsync(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken) =>
+    internal static Task<HallContext?> LoadHallAsync(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken, Guid? userId = null) =>
         db.Halls.AsNoTracking().Where(h => h.Id == hallId)
-            .Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail))
+            .Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail,
+                db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
             .FirstOrDefaultAsync(cancellationToken);
 
     internal static async Task<bool> MaySeeAsync(Booking booking, ClaimsPrincipal user, IAuthorizationService authorization) =>

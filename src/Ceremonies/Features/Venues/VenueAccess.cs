@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Venues;
 
-public sealed record VenueResource(Guid VenueId);
+// A venue to check access to. When the caller already read the user's membership (in the same query
+// as the data it needs), it passes it along as Known and the check costs no further query.
+public sealed record VenueResource(Guid VenueId, bool MembershipKnown = false, VenueRole? Known = null);
 
 public sealed class VenueRequirement(VenueRole minimum) : IAuthorizationRequirement
 {
@@ -29,10 +31,12 @@ internal sealed class VenueMembershipHandler(CeremoniesDb db) : AuthorizationHan
         {
             return;
         }
-        var role = await db.VenueMemberships
-            .Where(m => m.VenueId == resource.VenueId && m.UserId == userId)
-            .Select(m => (VenueRole?)m.Role)
-            .FirstOrDefaultAsync();
+        var role = resource.MembershipKnown
+            ? resource.Known
+            : await db.VenueMemberships
+                .Where(m => m.VenueId == resource.VenueId && m.UserId == userId)
+                .Select(m => (VenueRole?)m.Role)
+                .FirstOrDefaultAsync();
         if (role >= requirement.Minimum)
         {
             context.Succeed(requirement);
@@ -56,6 +60,9 @@ public static class VenuePolicies
 
     public static async Task<bool> IsMemberAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId) =>
         (await authorization.AuthorizeAsync(user, new VenueResource(venueId), Member)).Succeeded;
+
+    public static async Task<bool> IsMemberAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId, VenueRole? knownRole) =>
+        (await authorization.AuthorizeAsync(user, new VenueResource(venueId, MembershipKnown: true, knownRole), Member)).Succeeded;
 
     public static async Task<bool> IsManagerAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId) =>
         (await authorization.AuthorizeAsync(user, new VenueResource(venueId), Manager)).Succeeded;

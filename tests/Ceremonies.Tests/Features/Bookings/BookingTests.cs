@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ceremonies.Data;
+using Ceremonies.Data.Audit;
+using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
 using Ceremonies.Features.Venues;
 using Microsoft.EntityFrameworkCore;
@@ -18,13 +20,17 @@ public sealed class BookingTests(AppFixture fixture)
         using var staff = await world.ClientAsync(Who.Staff);
         var day = world.FreeDay();
 
+        var contact = $"race-{Guid.NewGuid():N}@example.test";
+
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
-            staff.PostAsJsonAsync(Book(world), Booking($"Race {i}", day.AddHours(10), day.AddHours(11)))));
+            staff.PostAsJsonAsync(Book(world), Booking($"Race {i}", day.AddHours(10), day.AddHours(11), contact: contact))));
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        var live = await LiveBookingsAsync(world.AssemblyHall.Id, day);
-        Assert.Single(live);
+        var live = Assert.Single(await LiveBookingsAsync(world.AssemblyHall.Id, day));
+        // The refused 49 left nothing behind: one mail and one audit entry, those of the booking made.
+        Assert.Equal(1, await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Outbox.CountAsync(m => m.Recipient == contact)));
+        Assert.Equal(1, await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.AuditLog.CountAsync(a => a.EntityType == "booking" && a.EntityId == live.Id.ToString())));
         foreach (var response in responses)
         {
             response.Dispose();
