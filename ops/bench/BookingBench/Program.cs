@@ -26,7 +26,8 @@ Console.WriteLine($"HALLS={string.Join(',', halls.Select(h => h.Id))}");
 Console.WriteLine($"VENUE={halls[0].VenueId}");
 
 var slots = new SlotSource(halls, options.FirstDay);
-await RunAsync(http, slots, options with { Seconds = 3 }, record: false);
+// Long enough for the JIT to settle on optimised code in both processes.
+await RunAsync(http, slots, options with { Seconds = 10, Mode = "closed" }, record: false);
 var result = await RunAsync(http, slots, options, record: true);
 result.Print(options);
 
