@@ -22,7 +22,12 @@ public sealed class AppFixture : IAsyncLifetime
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_databaseName}\"", admin);
             await create.ExecuteNonQueryAsync();
         }
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.Database) { Database = _databaseName }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.Database)
+        {
+            Database = _databaseName,
+            // As ops/run and production run it; CEREMONIES_TEST_MULTIPLEXING=false tests plain pooled connections.
+            Multiplexing = Environment.GetEnvironmentVariable("CEREMONIES_TEST_MULTIPLEXING") != "false",
+        }.ConnectionString;
         App = new CeremoniesApp(ConnectionString);
         _ = App.Address;
     }

@@ -1,4 +1,5 @@
 using Ceremonies.Data;
+using Npgsql;
 using Quartz;
 
 namespace Ceremonies.Infrastructure.Scheduling;
@@ -27,7 +28,10 @@ public static class SchedulingSetup
             q.UseDefaultThreadPool(options.MaxConcurrency);
             q.UsePersistentStore(store =>
             {
-                store.UsePostgres(ds => ds.ConnectionStringName = DataSetup.ConnectionName);
+                // Never multiplexed: a web process may multiplex its own commands (Npgsql allows only
+                // asynchronous ones then); the scheduler's store keeps ordinary connections.
+                store.UsePostgres(ds => ds.ConnectionString = new NpgsqlConnectionStringBuilder(
+                    DataSetup.ConnectionString(builder.Configuration)) { Multiplexing = false }.ConnectionString);
                 store.UseSystemTextJsonSerializer();
                 // Quartz creates its own tables, in the schema the first migration makes for them.
                 store.ProvisionSchema();

@@ -3,40 +3,38 @@ using Ceremonies.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql;
 
 namespace Ceremonies.Infrastructure.Security;
 
-public sealed class DataProtectionKey
-{
-    public int Id { get; init; }
-    public string? FriendlyName { get; init; }
-    public required string Xml { get; init; }
-}
-
-internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
-{
-    public void Configure(EntityTypeBuilder<DataProtectionKey> builder) => builder.ToTable("data_protection_keys");
-}
-
-// Keys in the database, so every web process reads the cookies and tokens of the others. The
-// EF Core key store package is not obtainable here; this is the same idea in a few lines.
-internal sealed class DatabaseXmlRepository(IServiceScopeFactory scopes) : IXmlRepository
+// Keys in the database (table data_protection_keys), so every web process reads the cookies and
+// tokens of the others. The EF Core key store package is not obtainable here; this is the same
+// idea in a few lines. Data protection asks synchronously, so the repository has connections of its
+// own, never multiplexed (Npgsql's multiplexing allows only asynchronous commands).
+internal sealed class DatabaseXmlRepository(string connectionString) : IXmlRepository
 {
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
-        return [.. db.Set<DataProtectionKey>().AsNoTracking().OrderBy(k => k.Id).Select(k => k.Xml).AsEnumerable().Select(XElement.Parse)];
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT xml FROM data_protection_keys ORDER BY id", connection);
+        using var reader = command.ExecuteReader();
+        var keys = new List<XElement>();
+        while (reader.Read())
+        {
+            keys.Add(XElement.Parse(reader.GetString(0)));
+        }
+        return keys;
     }
 
     public void StoreElement(XElement element, string friendlyName)
     {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
-        db.Set<DataProtectionKey>().Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
-        db.SaveChanges();
+        using var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand("INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@name, @xml)", connection);
+        command.Parameters.AddWithValue("name", friendlyName);
+        command.Parameters.AddWithValue("xml", element.ToString(SaveOptions.DisableFormatting));
+        command.ExecuteNonQuery();
     }
 }
 
@@ -46,7 +44,8 @@ public static class DataProtectionSetup
     {
         builder.Services.AddDataProtection().SetApplicationName("ceremonies");
         builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<IServiceScopeFactory>((options, scopes) => options.XmlRepository = new DatabaseXmlRepository(scopes));
+            .Configure<IConfiguration>((options, configuration) => options.XmlRepository = new DatabaseXmlRepository(
+                new NpgsqlConnectionStringBuilder(DataSetup.ConnectionString(configuration)) { Multiplexing = false }.ConnectionString));
         return builder;
     }
 }
