@@ -96,10 +96,10 @@ public static class CalendarFeedEndpoints
             .OrderBy(b => b.StartsAt).ToListAsync(cancellationToken);
         var blackouts = await db.Blackouts.AsNoTracking().Where(b => b.HallId == hallId && b.EndsAt > from && b.StartsAt < until)
             .OrderBy(b => b.StartsAt).ToListAsync(cancellationToken);
-        return TypedResults.Text(Calendar(context, bookings, blackouts, now), "text/calendar; charset=utf-8", Encoding.UTF8);
+        return TypedResults.Text(Calendar(context, bookings, blackouts), "text/calendar; charset=utf-8", Encoding.UTF8);
     }
 
-    internal static string Calendar(HallContext context, IReadOnlyList<Booking> bookings, IReadOnlyList<Blackout> blackouts, DateTimeOffset now)
+    internal static string Calendar(HallContext context, IReadOnlyList<Booking> bookings, IReadOnlyList<Blackout> blackouts)
     {
         var ics = new Ics()
             .Line("BEGIN", "VCALENDAR")
