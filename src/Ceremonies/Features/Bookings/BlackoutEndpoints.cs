@@ -26,8 +26,7 @@ public static class BlackoutEndpoints
     public static async Task<Results<Ok<List<BlackoutView>>, ProblemHttpResult>> List(
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
         {
             return Problems.NotFound("hall");
         }
@@ -98,8 +97,7 @@ public static class BlackoutEndpoints
         Guid id, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
         var blackout = await db.Blackouts.FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
-        var venueId = blackout is null ? null : await db.Halls.Where(h => h.Id == blackout.HallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (blackout is null || venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (blackout is null || !await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, blackout.HallId, cancellationToken))
         {
             return Problems.NotFound("blackout");
         }

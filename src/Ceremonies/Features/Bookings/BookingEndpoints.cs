@@ -192,8 +192,7 @@ public static class BookingEndpoints
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
         IOptions<BookingOptions> options, CancellationToken cancellationToken, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
-        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (!await IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
         {
             return Problems.NotFound("hall calendar");
         }
@@ -269,6 +268,15 @@ public static class BookingEndpoints
             .Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail,
                 db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
             .FirstOrDefaultAsync(cancellationToken);
+
+    // The venue's staff (and admins) see a hall's full calendar and manage its closures and feeds;
+    // to anyone else those do not exist.
+    internal static async Task<bool> IsStaffOfHallAsync(
+        CeremoniesDb db, IAuthorizationService authorization, ClaimsPrincipal user, Guid hallId, CancellationToken cancellationToken)
+    {
+        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
+        return venueId is not null && await authorization.IsMemberAsync(user, venueId.Value);
+    }
 
     internal static async Task<bool> MaySeeAsync(Booking booking, ClaimsPrincipal user, IAuthorizationService authorization) =>
         booking.RequestedBy.ToString() == user.FindFirstValue(ClaimTypes.NameIdentifier)

@@ -30,8 +30,7 @@ public static class CalendarFeedEndpoints
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
         HttpRequest request, CancellationToken cancellationToken)
     {
-        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
         {
             return Problems.NotFound("hall");
         }
@@ -56,8 +55,7 @@ public static class CalendarFeedEndpoints
     public static async Task<Results<Ok<List<CalendarFeedView>>, ProblemHttpResult>> List(
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
         {
             return Problems.NotFound("hall");
         }
@@ -70,8 +68,7 @@ public static class CalendarFeedEndpoints
         Guid id, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
         var feed = await db.CalendarFeeds.FirstOrDefaultAsync(f => f.Id == id && f.RevokedAt == null, cancellationToken);
-        var venueId = feed is null ? null : await db.Halls.Where(h => h.Id == feed.HallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        if (feed is null || venueId is null || !await authorization.IsMemberAsync(user, venueId.Value))
+        if (feed is null || !await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, feed.HallId, cancellationToken))
         {
             return Problems.NotFound("calendar feed");
         }
