@@ -19,7 +19,20 @@ namespace Ceremonies.Features.Bookings;
 public sealed class CalendarModel(
     CeremoniesDb db, IAuthorizationService authorization, TimeProvider clock, IOptions<BookingOptions> options) : PageModel
 {
-    public sealed record Entry(TimeOnly From, TimeOnly Until, string Text, string Kind, Guid? BookingId);
+    public sealed record Entry(TimeOnly From, TimeOnly Until, string Text, string Kind, Guid? BookingId, Guid? BlackoutId = null);
+
+    // Whole days, first and last included, in the venue's zone.
+    public sealed class CloseInput
+    {
+        [Required]
+        public DateOnly? From { get; set; }
+
+        [Required]
+        public DateOnly? To { get; set; }
+
+        [Required, StringLength(500, MinimumLength = 1)]
+        public string? Reason { get; set; }
+    }
 
     public sealed record Day(DateOnly Date, IReadOnlyList<Entry> Entries);
 
@@ -68,6 +81,13 @@ public sealed class CalendarModel(
     public IReadOnlyList<Day> Days { get; private set; } = [];
 
     public string? Refusal { get; private set; }
+
+    public string? CloseRefusal { get; private set; }
+
+    public IReadOnlyList<CalendarFeedView> Feeds { get; private set; } = [];
+
+    [TempData]
+    public string? FeedUrl { get; set; }
 
     public SlotView? Suggestion { get; private set; }
 
@@ -127,6 +147,61 @@ public sealed class CalendarModel(
         return RedirectToPage(new { id, week = WeekOf(date) });
     }
 
+    // Staff close the hall for whole days; refused (with the bookings in the way) over live bookings.
+    public async Task<IActionResult> OnPostCloseAsync(Guid id, CloseInput close, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken) || !IsStaff)
+        {
+            return NotFound();
+        }
+        // Only this form's fields count; the booking form on the same page was not sent.
+        var closeInvalid = ModelState.Any(e => e.Key.StartsWith("close", StringComparison.OrdinalIgnoreCase)
+            && e.Value?.ValidationState == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid);
+        if (closeInvalid || close.From is null || close.To is null || close.To < close.From || string.IsNullOrWhiteSpace(close.Reason))
+        {
+            CloseRefusal = "Give the first and the last day to close (the last not before the first) and a reason.";
+            return Page();
+        }
+        var request = new BlackoutRequest(close.From!.Value.ToDateTime(TimeOnly.MinValue), close.To!.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), close.Reason!);
+        var result = await BlackoutEndpoints.Create(id, request, db, User, authorization, clock, cancellationToken);
+        switch (result.Result)
+        {
+            case ValidationProblem invalid:
+                CloseRefusal = string.Join(" ", invalid.ProblemDetails.Errors.SelectMany(e => e.Value));
+                return Page();
+            case ProblemHttpResult problem:
+                CloseRefusal = $"{problem.ProblemDetails.Title} {problem.ProblemDetails.Detail}";
+                return Page();
+        }
+        Message = $"{Hall.Name} is closed from {close.From.Value.ToString("d MMMM", CultureInfo.InvariantCulture)} to {close.To.Value.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}: {close.Reason}.";
+        return RedirectToPage(new { id, week = WeekOf(close.From.Value) });
+    }
+
+    public async Task<IActionResult> OnPostReopenAsync(Guid id, Guid blackoutId, CancellationToken cancellationToken)
+    {
+        var result = await BlackoutEndpoints.Delete(blackoutId, db, User, authorization, clock, cancellationToken);
+        Message = result.Result is NoContent ? "The closure is removed." : "That closure is not yours to remove.";
+        return RedirectToPage(new { id, week = Week });
+    }
+
+    // A secret address for the staff's own calendar app; shown once.
+    public async Task<IActionResult> OnPostFeedAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var result = await CalendarFeedEndpoints.Create(id, db, User, authorization, clock, Request, cancellationToken);
+        if (result.Result is Created<CalendarFeedView> { Value: { } feed })
+        {
+            FeedUrl = feed.Url;
+        }
+        return RedirectToPage(new { id, week = Week });
+    }
+
+    public async Task<IActionResult> OnPostRevokeFeedAsync(Guid id, Guid feedId, CancellationToken cancellationToken)
+    {
+        var result = await CalendarFeedEndpoints.Revoke(feedId, db, User, authorization, clock, cancellationToken);
+        Message = result.Result is NoContent ? "The calendar address no longer works." : "That calendar address is not yours to revoke.";
+        return RedirectToPage(new { id, week = Week });
+    }
+
     public static string Describe(TimeView start, TimeView end) =>
         $"{start.Local.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture)}–{end.Local.ToString("HH:mm", CultureInfo.InvariantCulture)} ({start.TimeZone})";
 
@@ -169,13 +244,17 @@ public sealed class CalendarModel(
                 var closes = DateOnly.FromDateTime(b.LocalEnd) == date ? TimeOnly.FromDateTime(b.LocalEnd) : TimeOnly.MaxValue;
                 if (closes > opens)
                 {
-                    entries.Add(new Entry(opens, closes, $"closed: {b.Reason}", "closed", null));
+                    entries.Add(new Entry(opens, closes, $"closed: {b.Reason}", "closed", null, b.Id));
                 }
             }
             entries.AddRange(FreeSpans(date, bookings, blackouts));
             days.Add(new Day(date, [.. entries.OrderBy(e => e.From)]));
         }
         Days = days;
+        if (IsStaff)
+        {
+            Feeds = (await CalendarFeedEndpoints.List(id, db, User, authorization, cancellationToken)).Result is Ok<List<CalendarFeedView>> { Value: { } feeds } ? feeds : [];
+        }
         return true;
     }
 

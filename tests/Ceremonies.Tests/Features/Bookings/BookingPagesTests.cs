@@ -60,6 +60,37 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
         Assert.Contains("confirmed", await organizer.GetByTestId("mine").InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StaffCloseTheHallForADayAndGetACalendarAddressFromTheCalendarPage()
+    {
+        var world = await World.CreateAsync(fixture);
+        var booked = await world.NewRequestAsync();
+        var day = world.FreeDay();
+        var page = await browser.SignInAsync(fixture.App.Address, world.Person(Who.Staff).Email!, World.Password);
+        await page.GotoAsync($"/halls/{world.AssemblyHall.Id}/calendar?week={Iso(day)}");
+
+        await page.GetByLabel("First day closed").FillAsync(Iso(day));
+        await page.GetByLabel("Last day closed").FillAsync(Iso(day));
+        await page.GetByLabel("Reason").FillAsync("Kept for the official ceremony");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close the hall" }).ClickAsync();
+        Assert.Contains("is closed from", await page.GetByTestId("calendar-message").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("closed: Kept for the official ceremony", await page.GetByTestId("week").InnerTextAsync(), StringComparison.Ordinal);
+
+        var bookedDay = DateOnly.FromDateTime(booked.LocalStart).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await page.GetByLabel("First day closed").FillAsync(bookedDay);
+        await page.GetByLabel("Last day closed").FillAsync(bookedDay);
+        await page.GetByLabel("Reason").FillAsync("Maintenance");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close the hall" }).ClickAsync();
+        Assert.Contains(booked.Title, await page.GetByTestId("close-refusal").InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a calendar address" }).ClickAsync();
+        var url = await page.GetByTestId("feed-url").InnerTextAsync();
+        using var anonymous = new HttpClient();
+        using var feed = await anonymous.GetAsync(new Uri(url));
+        Assert.Equal("text/calendar", feed.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Closed: Kept for the official ceremony", await feed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task FillAsync(IPage page, DateTime day, string start, string end, string title)
     {
         await page.GetByLabel("Date").FillAsync(Iso(day));
