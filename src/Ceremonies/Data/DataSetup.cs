@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Ceremonies.Data;
 
@@ -13,6 +14,9 @@ public sealed class DatabaseOptions
 public static class DataSetup
 {
     public const string ConnectionName = "Ceremonies";
+
+    // Any number that no other advisory lock of this database uses.
+    private const long MigrationLockKey = 7_302_611_026;
 
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
@@ -34,7 +38,30 @@ public static class DataSetup
         {
             return;
         }
-        await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CeremoniesDb>().Database.MigrateAsync(cancellationToken);
+        // Processes starting together must not apply a migration twice. EF's own migration lock did
+        // not prevent it here (two nodes both ran one ALTER TABLE), so a session-level advisory lock,
+        // held on a connection of its own, serialises them: the second waits, then finds nothing to do.
+        // Ordinary connections: a multiplexed one has no session to hold a lock.
+        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString(services.GetRequiredService<IConfiguration>()))
+        {
+            Multiplexing = false,
+        }.ConnectionString;
+        // Unpooled: closing it ends the session, which releases the lock even if the unlock is never sent.
+        await using var lockConnection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await lockConnection.OpenAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", lockConnection) { CommandTimeout = 0 })
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+        try
+        {
+            await using var db = new CeremoniesDb(new DbContextOptionsBuilder<CeremoniesDb>().UseNpgsql(connectionString).Options);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", lockConnection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
     }
 }
