@@ -110,15 +110,8 @@ public sealed class World
         var zone = Memorial.TimeZone;
         var start = ZonedTime.Resolve(day.AddHours(10), zone)!.Value;
         var end = ZonedTime.Resolve(day.AddHours(11), zone)!.Value;
-        var now = DateTimeOffset.UtcNow;
-        var booking = new Booking
-        {
-            Id = Guid.CreateVersion7(), HallId = AssemblyHall.Id, VenueId = Memorial.Id, Title = "Visit of a school class",
-            Kind = BookingKind.Visit, Attendees = 30, Contact = asker.Email!, TimeZone = zone,
-            LocalStart = default, LocalEnd = default, StartsAt = default, EndsAt = default, OccupiedFrom = default, OccupiedUntil = default,
-            State = BookingState.Requested, ExpiresAt = now.AddDays(3), RequestedBy = asker.Id, CreatedAt = now, UpdatedAt = now,
-        };
-        booking.Place(new ZonedSpan(start, end), AssemblyHall);
+        var booking = Booking.New(AssemblyHall, new ZonedSpan(start, end), "Visit of a school class", BookingKind.Visit, 30,
+            asker.Email!, null, asker.Id, byStaff: false, TimeSpan.FromDays(3), DateTimeOffset.UtcNow);
         await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
         {
             db.Bookings.Add(booking);

@@ -61,6 +61,42 @@ public sealed class Booking
 
     public bool IsLive => State is BookingState.Requested or BookingState.Confirmed;
 
+    // The venue's staff book outright; anyone else's booking is a request that holds its slot
+    // until the staff decide or the hold ends.
+    public static Booking New(
+        Hall hall, ZonedSpan span, string title, BookingKind kind, int attendees, string contact, string? notes,
+        Guid requestedBy, bool byStaff, TimeSpan requestHold, DateTimeOffset now, Guid? seriesId = null)
+    {
+        var booking = new Booking
+        {
+            Id = Guid.CreateVersion7(now),
+            HallId = hall.Id,
+            VenueId = hall.VenueId,
+            SeriesId = seriesId,
+            Title = title,
+            Kind = kind,
+            Attendees = attendees,
+            Contact = contact,
+            Notes = notes,
+            TimeZone = span.Start.Zone,
+            LocalStart = span.Start.Local,
+            LocalEnd = span.End.Local,
+            StartsAt = span.Start.Instant,
+            EndsAt = span.End.Instant,
+            OccupiedFrom = span.Start.Instant,
+            OccupiedUntil = span.End.Instant,
+            State = byStaff ? BookingState.Confirmed : BookingState.Requested,
+            ExpiresAt = byStaff ? null : now + requestHold,
+            RequestedBy = requestedBy,
+            DecidedBy = byStaff ? requestedBy : null,
+            DecidedAt = byStaff ? now : null,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        booking.Place(span, hall);
+        return booking;
+    }
+
     public void Place(ZonedSpan span, Hall hall)
     {
         LocalStart = span.Start.Local;

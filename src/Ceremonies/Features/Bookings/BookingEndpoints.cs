@@ -80,37 +80,8 @@ public static class BookingEndpoints
         }
 
         var seriesId = spans.Count > 1 ? Guid.CreateVersion7(now) : (Guid?)null;
-        var created = spans.Select(s =>
-        {
-            var booking = new Booking
-            {
-                Id = Guid.CreateVersion7(now),
-                HallId = hall.Id,
-                VenueId = hall.VenueId,
-                SeriesId = seriesId,
-                Title = request.Title.Trim(),
-                Kind = request.Kind!.Value,
-                Attendees = request.Attendees,
-                Contact = request.Contact.Trim(),
-                Notes = request.Notes?.Trim(),
-                TimeZone = zone,
-                LocalStart = default,
-                LocalEnd = default,
-                StartsAt = default,
-                EndsAt = default,
-                OccupiedFrom = default,
-                OccupiedUntil = default,
-                State = staff ? BookingState.Confirmed : BookingState.Requested,
-                ExpiresAt = staff ? null : now.AddHours(options.Value.RequestHoldHours),
-                RequestedBy = requester,
-                DecidedBy = staff ? requester : null,
-                DecidedAt = staff ? now : null,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-            booking.Place(s, hall);
-            return booking;
-        }).ToList();
+        var created = spans.Select(s => Booking.New(hall, s, request.Title.Trim(), request.Kind!.Value, request.Attendees,
+            request.Contact.Trim(), request.Notes?.Trim(), requester, staff, TimeSpan.FromHours(options.Value.RequestHoldHours), now, seriesId)).ToList();
 
         // A request that waited past its hold still blocks until it is expired; expire it and try once more.
         for (var attempt = 0; ; attempt++)
