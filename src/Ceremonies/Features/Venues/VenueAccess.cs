@@ -66,4 +66,7 @@ public static class VenuePolicies
 
     public static async Task<bool> IsManagerAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId) =>
         (await authorization.AuthorizeAsync(user, new VenueResource(venueId), Manager)).Succeeded;
+
+    public static async Task<bool> IsManagerAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId, VenueRole? knownRole) =>
+        (await authorization.AuthorizeAsync(user, new VenueResource(venueId, MembershipKnown: true, knownRole), Manager)).Succeeded;
 }

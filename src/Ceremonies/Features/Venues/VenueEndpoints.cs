@@ -52,10 +52,17 @@ public static class VenueEndpoints
 #pragma warning restore CA1309
         }
         var page = await query.OrderBy(v => v.Name).ThenBy(v => v.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        // The caller's memberships of the whole page in one query, then the policy per venue.
+        var ids = page.Select(v => v.Id).ToList();
+        var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : Guid.Empty;
+        var roles = await db.VenueMemberships.AsNoTracking()
+            .Where(m => m.UserId == me && ids.Contains(m.VenueId))
+            .ToDictionaryAsync(m => m.VenueId, m => m.Role, cancellationToken);
         var items = new List<VenueView>();
         foreach (var venue in page.Take(limit))
         {
-            items.Add(VenueView.Of(venue, await authorization.IsManagerAsync(user, venue.Id)));
+            var known = roles.TryGetValue(venue.Id, out var role) ? role : (VenueRole?)null;
+            items.Add(VenueView.Of(venue, await authorization.IsManagerAsync(user, venue.Id, known)));
         }
         var next = page.Count > limit ? Cursor(page[limit - 1]) : null;
         return TypedResults.Ok(new Page<VenueView>(items, next));

@@ -9,7 +9,6 @@ public static class ProblemTypes
     public const string MalformedJson = Base + "malformed-json";
     public const string Validation = Base + "validation";
     public const string NotFound = Base + "not-found";
-    public const string Unexpected = Base + "unexpected";
     public const string RateLimited = Base + "rate-limited";
     public const string Conflict = Base + "conflict";
     public const string StalePrecondition = Base + "stale";
