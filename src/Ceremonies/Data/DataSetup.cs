@@ -21,15 +21,25 @@ public static class DataSetup
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        builder.Services.AddDbContextPool<CeremoniesDb>((services, options) =>
-            options.UseNpgsql(ConnectionString(services.GetRequiredService<IConfiguration>())));
+        builder.Services.AddDbContextPool<CeremoniesDb>((services, options) => options
+            .UseNpgsql(ConnectionString(services.GetRequiredService<IConfiguration>()))
+            .AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         builder.Services.AddHealthChecks().AddDbContextCheck<CeremoniesDb>("database", tags: ["ready"]);
         return builder;
     }
 
-    public static string ConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString(ConnectionName)
-        ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set.");
+    // The app runs the same few dozen statements all day, so unless the connection string says
+    // otherwise Npgsql prepares the ones it sees often: PostgreSQL then skips parsing and planning them.
+    public static string ConnectionString(IConfiguration configuration)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set."));
+        if (!connectionString.ContainsKey("Max Auto Prepare"))
+        {
+            connectionString.MaxAutoPrepare = 64;
+        }
+        return connectionString.ConnectionString;
+    }
 
     public static async Task MigrateIfConfiguredAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {

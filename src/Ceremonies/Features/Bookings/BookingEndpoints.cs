@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Caching;
 using Ceremonies.Infrastructure.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,6 +13,9 @@ namespace Ceremonies.Features.Bookings;
 
 // A hall with what a booking of it needs: its venue's name, zone and contact, and the asking
 // person's membership of the venue (read in the same query).
+// What the cache keeps a HallContext under: it holds this person's membership.
+internal readonly record struct HallAccessKey(Guid HallId, Guid UserId);
+
 internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, string? VenueContact, VenueRole? Role = null);
 
 // Booking a hall. Any signed-in person may book: the venue's staff (and admins) book directly,
@@ -39,10 +43,13 @@ public static class BookingEndpoints
 
     public static async Task<Results<Created<BookingView>, Created<List<BookingView>>, ProblemHttpResult, ValidationProblem>> Create(
         Guid hallId, BookingRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, IOptions<BookingOptions> options, CancellationToken cancellationToken)
+        TimeProvider clock, IOptions<BookingOptions> options, ReferenceCache cache, CancellationToken cancellationToken)
     {
         var requester = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!); // authenticated: the id claim is always there
-        var context = await LoadHallAsync(db, hallId, cancellationToken, requester);
+        // The hall, its venue and the requester's membership rarely change: read from memory when
+        // possible, so the booking itself is the only round trip to PostgreSQL.
+        var context = await cache.GetOrLoadAsync(new HallAccessKey(hallId, requester), (db, hallId, requester),
+            static (s, ct) => LoadHallAsync(s.db, s.hallId, ct, s.requester), cancellationToken);
         if (context is null)
         {
             return Problems.NotFound("hall");
@@ -235,10 +242,16 @@ public static class BookingEndpoints
     }
 
     internal static Task<HallContext?> LoadHallAsync(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken, Guid? userId = null) =>
-        db.Halls.AsNoTracking().Where(h => h.Id == hallId)
-            .Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail,
-                db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
-            .FirstOrDefaultAsync(cancellationToken);
+        HallWithMembership(db, hallId, userId, cancellationToken);
+
+    // Every booking starts here, so the query is compiled once rather than looked up in EF's cache
+    // by its expression tree on each call.
+    private static readonly Func<CeremoniesDb, Guid, Guid?, CancellationToken, Task<HallContext?>> HallWithMembership =
+        EF.CompileAsyncQuery((CeremoniesDb db, Guid hallId, Guid? userId, CancellationToken _) =>
+            db.Set<Hall>().AsNoTracking().Where(h => h.Id == hallId)
+                .Join(db.Set<Venue>(), h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail,
+                    db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
+                .FirstOrDefault());
 
     // The venue's staff (and admins) see a hall's full calendar and manage its closures and feeds;
     // to anyone else those do not exist.

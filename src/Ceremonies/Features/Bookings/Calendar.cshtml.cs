@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Ceremonies.Data;
 using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Caching;
 using Ceremonies.Infrastructure.Time;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,7 +18,7 @@ namespace Ceremonies.Features.Bookings;
 // everyone else), what is closed, what is free; and the form to book or request it. The form goes
 // through the API's handler, so it is refused for exactly the API's reasons, said in words.
 public sealed class CalendarModel(
-    CeremoniesDb db, IAuthorizationService authorization, TimeProvider clock, IOptions<BookingOptions> options) : PageModel
+    CeremoniesDb db, IAuthorizationService authorization, TimeProvider clock, IOptions<BookingOptions> options, ReferenceCache cache) : PageModel
 {
     public sealed record Entry(TimeOnly From, TimeOnly Until, string Text, string Kind, Guid? BookingId, Guid? BlackoutId = null);
 
@@ -124,7 +125,7 @@ public sealed class CalendarModel(
         var date = Input.Date!.Value;
         var request = new BookingRequest(Input.Title, Input.Kind, Input.Attendees, Input.Contact, Input.Notes,
             date.ToDateTime(Input.Start!.Value), date.ToDateTime(Input.End!.Value));
-        var result = await BookingEndpoints.Create(id, request, db, User, authorization, clock, options, cancellationToken);
+        var result = await BookingEndpoints.Create(id, request, db, User, authorization, clock, options, cache, cancellationToken);
         switch (result.Result)
         {
             case Created<BookingView> { Value: { } booking }:

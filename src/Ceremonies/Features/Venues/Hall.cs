@@ -1,3 +1,4 @@
+using Ceremonies.Data;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -40,7 +41,7 @@ public sealed record OpeningHours(DayOfWeek Day, TimeOnly Opens, TimeOnly Closes
     }
 }
 
-public sealed class Hall
+public sealed class Hall : IReferenceData
 {
     public const int MaxBufferMinutes = 24 * 60;
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Ceremonies.Features.Venues;
 
-public sealed class Venue
+public sealed class Venue : IReferenceData
 {
     public required Guid Id { get; init; }
     public required string Name { get; set; }
@@ -38,7 +38,7 @@ public enum VenueRole
 }
 
 // One user's place in one venue; a user may belong to several venues.
-public sealed class VenueMembership
+public sealed class VenueMembership : IReferenceData
 {
     public required Guid VenueId { get; init; }
     public required Guid UserId { get; init; }
