@@ -29,7 +29,9 @@ public static class DataSetup
     }
 
     // The app runs the same few dozen statements all day, so unless the connection string says
-    // otherwise Npgsql prepares the ones it sees often: PostgreSQL then skips parsing and planning them.
+    // otherwise Npgsql prepares the ones it sees often and PostgreSQL skips parsing and planning them.
+    // Npgsql does this on plain connections only (the scheduler's, the key store's, or all of them
+    // when Multiplexing is off), not on multiplexed ones.
     public static string ConnectionString(IConfiguration configuration)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName)
