@@ -25,6 +25,7 @@ builder.AddBookings();
 builder.AddScheduling(q =>
 {
     q.AddOutboxDispatch(builder.Configuration);
+    q.AddOutboxPruning();
     q.AddJobRunPruning();
     q.AddBookingJobs();
 });

@@ -29,6 +29,10 @@ public sealed class OutboxOptions
     [Range(1, 600)]
     public int RunBudgetSeconds { get; set; } = 30;
 
+    // Sent messages are deleted this long after they went out; dead ones stay until someone acts on them.
+    [Range(1, 3650)]
+    public int KeepSentDays { get; set; } = 30;
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 }
 
