@@ -35,11 +35,16 @@ public static class BookingDecisions
         IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
         var booking = await db.Bookings.FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
-        if (booking is null || !await BookingEndpoints.MaySeeAsync(booking, user, authorization))
+        if (booking is null)
         {
             return Problems.NotFound("booking");
         }
-        if (staffOnly && !await authorization.IsMemberAsync(user, booking.VenueId))
+        var (context, staff) = await HallAndStaffAsync(db, booking, user, authorization, cancellationToken);
+        if (!staff && booking.RequestedBy != Me(user))
+        {
+            return Problems.NotFound("booking");
+        }
+        if (staffOnly && !staff)
         {
             return Problems.Forbidden("The venue's staff decide on requests.");
         }
@@ -51,8 +56,7 @@ public static class BookingDecisions
         var before = BookingView.Of(booking);
         booking.MoveTo(next, Me(user), reason?.Trim(), now);
         db.Audit(user, $"booking.{Word(next)}", "booking", booking.Id, before, BookingView.Of(booking), now);
-        var hall = await Names(db, booking.HallId, cancellationToken);
-        BookingMails.Send(db, booking, hall.Hall, hall.Venue, Word(next), booking.Contact, now);
+        BookingMails.Send(db, booking, context.Hall.Name, context.VenueName, Word(next), booking.Contact, now);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(BookingView.Of(booking));
     }
@@ -62,11 +66,15 @@ public static class BookingDecisions
         TimeProvider clock, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken cancellationToken)
     {
         var booking = await db.Bookings.FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
-        if (booking is null || !await BookingEndpoints.MaySeeAsync(booking, user, authorization))
+        if (booking is null)
         {
             return Problems.NotFound("booking");
         }
-        var staff = await authorization.IsMemberAsync(user, booking.VenueId);
+        var (context, staff) = await HallAndStaffAsync(db, booking, user, authorization, cancellationToken);
+        if (!staff && booking.RequestedBy != Me(user))
+        {
+            return Problems.NotFound("booking");
+        }
         if (!booking.IsLive || (!staff && booking.State != BookingState.Requested))
         {
             return Problems.Forbidden(staff
@@ -77,7 +85,6 @@ public static class BookingDecisions
         {
             return Problems.Stale();
         }
-        var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken))!; // the booking's hall exists (foreign key)
         var now = clock.GetUtcNow();
         var (span, refusals) = BookingRules.Resolve(change.Start ?? booking.LocalStart, change.End ?? booking.LocalEnd, booking.TimeZone);
         if (span is null)
@@ -123,11 +130,13 @@ public static class BookingDecisions
     private static Guid? Me(ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
-    private static async Task<(string Hall, string Venue)> Names(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken)
+    // The booking's hall with the caller's membership of its venue: one query answers who may see,
+    // decide and change the booking, and names the hall and venue for the mail.
+    private static async Task<(HallContext Context, bool Staff)> HallAndStaffAsync(
+        CeremoniesDb db, Booking booking, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var names = await db.Halls.Where(h => h.Id == hallId).Join(db.Venues, h => h.VenueId, v => v.Id, (h, v) => new { Hall = h.Name, Venue = v.Name })
-            .FirstAsync(cancellationToken);
-        return (names.Hall, names.Venue);
+        var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken, Me(user)))!; // the booking's hall exists (foreign key)
+        return (context, await authorization.IsMemberAsync(user, booking.VenueId, context.Role));
     }
 
     private static string Word(BookingState state) => state.ToString().ToLowerInvariant();

@@ -69,7 +69,7 @@ public sealed class CalendarModel(
     [BindProperty(SupportsGet = true)]
     public DateOnly? Week { get; set; }
 
-    public Hall Hall { get; private set; } = null!; // set by LoadAsync before the page renders
+    public Hall Hall { get; private set; } = null!; // set by LoadHallAsync before the page renders
 
     public string VenueName { get; private set; } = "";
 
@@ -97,10 +97,11 @@ public sealed class CalendarModel(
 
     public async Task<IActionResult> OnGetAsync(Guid id, DateOnly? date, TimeOnly? start, TimeOnly? end, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id, cancellationToken))
+        if (!await LoadHallAsync(id, cancellationToken))
         {
             return NotFound();
         }
+        await LoadWeekAsync(id, cancellationToken);
         Input.Date = date ?? Monday;
         Input.Start = start;
         Input.End = end;
@@ -114,13 +115,13 @@ public sealed class CalendarModel(
         {
             return Challenge();
         }
-        if (!await LoadAsync(id, cancellationToken))
+        if (!await LoadHallAsync(id, cancellationToken))
         {
             return NotFound();
         }
         if (!ModelState.IsValid)
         {
-            return Page();
+            return await ShowAsync(id, cancellationToken);
         }
         var date = Input.Date!.Value;
         var request = new BookingRequest(Input.Title, Input.Kind, Input.Attendees, Input.Contact, Input.Notes,
@@ -138,11 +139,11 @@ public sealed class CalendarModel(
                 {
                     ModelState.AddModelError(field switch { "start" => "Input.Start", "end" => "Input.End", "attendees" => "Input.Attendees", _ => $"Input.{field}" }, string.Join(" ", messages));
                 }
-                return Page();
+                return await ShowAsync(id, cancellationToken);
             case ProblemHttpResult problem:
                 Refusal = problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title;
                 Suggestion = problem.ProblemDetails.Extensions.TryGetValue("nextFreeSlot", out var next) ? next as SlotView : null;
-                return Page();
+                return await ShowAsync(id, cancellationToken);
         }
         // The form books one date; a series is made through the API.
         return RedirectToPage(new { id, week = WeekOf(date) });
@@ -151,7 +152,7 @@ public sealed class CalendarModel(
     // Staff close the hall for whole days; refused (with the bookings in the way) over live bookings.
     public async Task<IActionResult> OnPostCloseAsync(Guid id, CloseInput close, CancellationToken cancellationToken)
     {
-        if (!await LoadAsync(id, cancellationToken) || !IsStaff)
+        if (!await LoadHallAsync(id, cancellationToken) || !IsStaff)
         {
             return NotFound();
         }
@@ -161,7 +162,7 @@ public sealed class CalendarModel(
         if (closeInvalid || close.From is null || close.To is null || close.To < close.From || string.IsNullOrWhiteSpace(close.Reason))
         {
             CloseRefusal = "Give the first and the last day to close (the last not before the first) and a reason.";
-            return Page();
+            return await ShowAsync(id, cancellationToken);
         }
         var request = new BlackoutRequest(close.From!.Value.ToDateTime(TimeOnly.MinValue), close.To!.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), close.Reason!);
         var result = await BlackoutEndpoints.Create(id, request, db, User, authorization, clock, cancellationToken);
@@ -169,10 +170,10 @@ public sealed class CalendarModel(
         {
             case ValidationProblem invalid:
                 CloseRefusal = string.Join(" ", invalid.ProblemDetails.Errors.SelectMany(e => e.Value));
-                return Page();
+                return await ShowAsync(id, cancellationToken);
             case ProblemHttpResult problem:
                 CloseRefusal = $"{problem.ProblemDetails.Title} {problem.ProblemDetails.Detail}";
-                return Page();
+                return await ShowAsync(id, cancellationToken);
         }
         Message = $"{Hall.Name} is closed from {close.From.Value.ToString("d MMMM", CultureInfo.InvariantCulture)} to {close.To.Value.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}: {close.Reason}.";
         return RedirectToPage(new { id, week = WeekOf(close.From.Value) });
@@ -208,15 +209,29 @@ public sealed class CalendarModel(
 
     public static DateOnly WeekOf(DateOnly date) => date.AddDays(-(((int)date.DayOfWeek + 6) % 7));
 
-    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    // The hall and whether this person is its venue's staff: one query (the membership comes with
+    // the hall). Enough for a form post that redirects; the week is read only to show the page.
+    private async Task<bool> LoadHallAsync(Guid id, CancellationToken cancellationToken)
     {
-        var context = await BookingEndpoints.LoadHallAsync(db, id, cancellationToken);
+        var me = Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : (Guid?)null;
+        var context = await BookingEndpoints.LoadHallAsync(db, id, cancellationToken, me);
         if (context is null)
         {
             return false;
         }
         (Hall, VenueName, TimeZone) = (context.Hall, context.VenueName, context.TimeZone);
-        IsStaff = await authorization.IsMemberAsync(User, Hall.VenueId);
+        IsStaff = await authorization.IsMemberAsync(User, Hall.VenueId, context.Role);
+        return true;
+    }
+
+    private async Task<PageResult> ShowAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await LoadWeekAsync(id, cancellationToken);
+        return Page();
+    }
+
+    private async Task LoadWeekAsync(Guid id, CancellationToken cancellationToken)
+    {
         var today = DateOnly.FromDateTime(ZonedTime.ToLocal(clock.GetUtcNow(), TimeZone));
         Monday = WeekOf(Week ?? Input.Date ?? today);
         var from = ZonedTime.Resolve(Monday.ToDateTime(TimeOnly.MinValue), TimeZone)?.Instant ?? clock.GetUtcNow();
@@ -256,7 +271,6 @@ public sealed class CalendarModel(
         {
             Feeds = (await CalendarFeedEndpoints.List(id, db, User, authorization, cancellationToken)).Result is Ok<List<CalendarFeedView>> { Value: { } feeds } ? feeds : [];
         }
-        return true;
     }
 
     // Opening hours minus what is occupied (buffers included), in local time.

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Ceremonies.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -25,8 +26,11 @@ public sealed class DetailsModel(CeremoniesDb db, IAuthorizationService authoriz
         }
         Venue = venue;
         Halls = await db.Halls.AsNoTracking().Where(h => h.VenueId == id).OrderBy(h => h.Name).ToListAsync(cancellationToken);
-        IsMember = await authorization.IsMemberAsync(User, id);
-        IsManager = await authorization.IsManagerAsync(User, id);
+        var role = Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var me)
+            ? await db.RoleInVenueAsync(id, me, cancellationToken)
+            : null;
+        IsMember = await authorization.IsMemberAsync(User, id, role);
+        IsManager = await authorization.IsManagerAsync(User, id, role);
         return Page();
     }
 }

@@ -31,12 +31,7 @@ internal sealed class VenueMembershipHandler(CeremoniesDb db) : AuthorizationHan
         {
             return;
         }
-        var role = resource.MembershipKnown
-            ? resource.Known
-            : await db.VenueMemberships
-                .Where(m => m.VenueId == resource.VenueId && m.UserId == userId)
-                .Select(m => (VenueRole?)m.Role)
-                .FirstOrDefaultAsync();
+        var role = resource.MembershipKnown ? resource.Known : await db.RoleInVenueAsync(resource.VenueId, userId, CancellationToken.None);
         if (role >= requirement.Minimum)
         {
             context.Succeed(requirement);
@@ -57,6 +52,11 @@ public static class VenuePolicies
             .AddPolicy(Manager, p => p.RequireAuthenticatedUser().AddRequirements(new VenueRequirement(VenueRole.Manager)));
         return builder;
     }
+
+    // The person's role in the venue, if any: read once and passed to the checks below as knownRole
+    // when a page asks more than one of them.
+    public static Task<VenueRole?> RoleInVenueAsync(this CeremoniesDb db, Guid venueId, Guid userId, CancellationToken cancellationToken) =>
+        db.VenueMemberships.Where(m => m.VenueId == venueId && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefaultAsync(cancellationToken);
 
     public static async Task<bool> IsMemberAsync(this IAuthorizationService authorization, ClaimsPrincipal user, Guid venueId) =>
         (await authorization.AuthorizeAsync(user, new VenueResource(venueId), Member)).Succeeded;

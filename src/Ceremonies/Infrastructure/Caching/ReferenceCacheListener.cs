@@ -43,20 +43,19 @@ internal sealed partial class ReferenceCacheListener(ReferenceCache cache, IConf
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
             {
-                cache.StopListening();
                 LogLost(e);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
             }
             finally
             {
                 cache.StopListening();
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
             }
         }
     }

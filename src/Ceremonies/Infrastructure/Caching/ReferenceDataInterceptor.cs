@@ -44,11 +44,28 @@ internal sealed class ReferenceDataInterceptor(ReferenceCache cache) : SaveChang
         return Task.CompletedTask;
     }
 
+    // Any tracked venue, hall or membership counts, changed or not: asking for the entries' states
+    // would run change detection here and then again in SaveChanges, on every save (bookings
+    // included). An extra clear after a save that only read one costs a reload, nothing more.
     private void Note(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<IReferenceData>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
+        if (context is null)
         {
-            _changing.AddOrUpdate(context, this);
+            return;
+        }
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            if (tracker.Entries<IReferenceData>().Any())
+            {
+                _changing.AddOrUpdate(context, this);
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
