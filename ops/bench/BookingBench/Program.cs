@@ -92,7 +92,7 @@ static async Task SendAsync(RawHttp http, (Guid Hall, DateTime Start) slot, Resu
     }
     if (record)
     {
-        result.Add(status, clock.Elapsed - due);
+        result.Add(status, clock.Elapsed - due, due);
     }
 }
 
@@ -166,10 +166,13 @@ internal sealed class Result
 
     public TimeSpan Elapsed { get; set; }
 
-    public void Add(int status, TimeSpan latency)
+    private readonly List<(double Due, double Latency)> _trace = [];
+
+    public void Add(int status, TimeSpan latency, TimeSpan due)
     {
         lock (_gate)
         {
+            _trace.Add((due.TotalSeconds, latency.TotalMilliseconds));
             _latencies.Add(latency.TotalMilliseconds);
             _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
         }
@@ -177,6 +180,14 @@ internal sealed class Result
 
     public void Print(Options options)
     {
+        if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
+        {
+            foreach (var g in _trace.GroupBy(t => (int)(t.Due * 2)).OrderBy(g => g.Key))
+            {
+                var l = g.Select(t => t.Latency).Order().ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={g.Key / 2.0,5:F1} n={l.Count,5} p50={l[l.Count / 2],8:F1} p99={l[(int)(l.Count * 0.99)],8:F1} max={l[^1],8:F1}"));
+            }
+        }
         _latencies.Sort();
         double P(double q) => _latencies.Count == 0 ? double.NaN : _latencies[Math.Min(_latencies.Count - 1, (int)(q * _latencies.Count))];
         var created = _statuses.GetValueOrDefault((int)HttpStatusCode.Created);

@@ -9,7 +9,10 @@ public static class DbErrors
     // An exclusion constraint's refusal, or a trigger's that guards an invariant no constraint can
     // (it raises exclusion_violation naming its rule as the constraint).
     public static bool IsExclusionViolation(this DbUpdateException error, params string[] constraints) =>
-        error.InnerException is PostgresException { SqlState: PostgresErrorCodes.ExclusionViolation } pg && constraints.Contains(pg.ConstraintName);
+        error.InnerException is PostgresException pg && pg.IsExclusionViolation(constraints);
+
+    public static bool IsExclusionViolation(this PostgresException error, params string[] constraints) =>
+        error.SqlState == PostgresErrorCodes.ExclusionViolation && constraints.Contains(error.ConstraintName);
 
     public static string? ConstraintName(this DbUpdateException error) => (error.InnerException as PostgresException)?.ConstraintName;
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Npgsql;
 
 namespace Ceremonies.Data.Outbox;
 
@@ -54,6 +55,26 @@ public sealed class OutboxMessage
             DeadlineAt = deadline,
         };
     }
+
+    private static string? _insertSql;
+
+    // The row as a batch command (RowBatch), for writes that do not go through EF.
+    public NpgsqlBatchCommand Insert() => RowBatch.Insert(ref _insertSql, "outbox_messages",
+        ("id", RowBatch.Value(Id)),
+        ("idempotency_key", RowBatch.Value(IdempotencyKey)),
+        ("recipient", RowBatch.Value(Recipient)),
+        ("subject", RowBatch.Value(Subject)),
+        ("body_text", RowBatch.Value(BodyText)),
+        ("body_html", RowBatch.Value(BodyHtml)),
+        ("created_at", RowBatch.Value(CreatedAt)),
+        ("due_at", RowBatch.Value(DueAt)),
+        ("deadline_at", RowBatch.Value(DeadlineAt)),
+        ("state", RowBatch.Value(SnakeCase.Text(State))),
+        ("attempts", RowBatch.Value(Attempts)),
+        ("last_error", RowBatch.Value(LastError)),
+        ("locked_by", RowBatch.Value(LockedBy)),
+        ("locked_until", RowBatch.Value(LockedUntil)),
+        ("sent_at", RowBatch.Value(SentAt)));
 
     // Derived from the key alone, so a message sent again after a crash carries the same Message-ID
     // and the receiving side can recognise the repeat.

@@ -61,9 +61,9 @@ internal static class BookingConflicts
 
     // The database refused the bookings: say whether another booking or a closure is in the way.
     public static async Task<ProblemHttpResult> RefusalAsync(
-        CeremoniesDb db, HallContext context, IReadOnlyList<Booking> wanted, DbUpdateException refusal, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
+        CeremoniesDb db, HallContext context, IReadOnlyList<Booking> wanted, string? constraint, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (refusal.ConstraintName() == Booking.NotInBlackoutConstraint)
+        if (constraint == Booking.NotInBlackoutConstraint)
         {
             var from = wanted.Min(b => b.OccupiedFrom);
             var until = wanted.Max(b => b.OccupiedUntil);

@@ -121,7 +121,7 @@ public static class BookingDecisions
         catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))
         {
             db.ChangeTracker.Clear();
-            return await BookingConflicts.RefusalAsync(db, context, [booking], e, staff, now, cancellationToken);
+            return await BookingConflicts.RefusalAsync(db, context, [booking], e.ConstraintName(), staff, now, cancellationToken);
         }
         response.Headers.ETag = ETags.For(booking.Version);
         return TypedResults.Ok(BookingView.Of(booking));

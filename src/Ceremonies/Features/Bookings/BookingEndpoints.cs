@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Ceremonies.Features.Bookings;
 
@@ -123,34 +124,29 @@ public static class BookingEndpoints
                 return await BookingConflicts.TakenAsync(db, context, bookings, collisions, staff, now, cancellationToken);
             }
         }
-        db.Bookings.AddRange(bookings);
+        // The bookings, their audit entries and their mails go to PostgreSQL as one batch, which it
+        // runs as one implicit transaction: all of it or none, in one round trip.
+        var rows = new List<NpgsqlBatchCommand>(bookings.Count * 2 + 2);
         foreach (var booking in bookings)
         {
-            db.Audit(user, staff ? "booking.created" : "booking.requested", "booking", booking.Id, null, BookingView.Of(booking), now);
+            rows.Add(booking.Insert());
+            rows.Add(AuditEntry.Of(user, staff ? "booking.created" : "booking.requested", "booking", booking.Id, null, BookingView.Of(booking), now).Insert());
         }
         var first = bookings[0];
         var series = bookings.Count > 1 ? $"This is the first of {bookings.Count} dates of a series; the others follow the same pattern." : null;
-        BookingMails.Send(db, first, hall.Name, context.VenueName, staff ? "confirmed" : "requested", first.Contact, now, series);
+        rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, staff ? "confirmed" : "requested", first.Contact, now, series).Insert());
         if (!staff && context.VenueContact is { } venueContact)
         {
-            BookingMails.Send(db, first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series);
+            rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series).Insert());
         }
-        // The bookings, their audit entries and their mails go to PostgreSQL as one batch, which it
-        // runs as one implicit transaction: all of it or none. No BEGIN and COMMIT round trips.
-        db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.InsertAsync(rows, cancellationToken);
             return null;
         }
-        catch (DbUpdateException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))
+        catch (PostgresException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))
         {
-            db.ChangeTracker.Clear();
-            return await BookingConflicts.RefusalAsync(db, context, bookings, e, staff, now, cancellationToken);
-        }
-        finally
-        {
-            db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
+            return await BookingConflicts.RefusalAsync(db, context, bookings, e.ConstraintName, staff, now, cancellationToken);
         }
     }
 

@@ -8,7 +8,10 @@ namespace Ceremonies.Features.Bookings;
 // venue's local times and name its zone.
 public static class BookingMails
 {
-    public static void Send(CeremoniesDb db, Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null)
+    public static void Send(CeremoniesDb db, Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null) =>
+        db.Outbox.Add(Message(booking, hallName, venueName, what, to, now, extra));
+
+    public static OutboxMessage Message(Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null)
     {
         var subject = what switch
         {
@@ -29,7 +32,7 @@ public static class BookingMails
             Attendees: {booking.Attendees}
             State:     {booking.State.ToString().ToLowerInvariant()}{(booking.Reason is null ? "" : $"\nReason:    {booking.Reason}")}{(extra is null ? "" : $"\n\n{extra}")}
             """;
-        db.Outbox.Add(OutboxMessage.Email($"booking:{booking.Id}:{what}:{booking.Sequence}:{to}", to, subject, text, null, now));
+        return OutboxMessage.Email($"booking:{booking.Id}:{what}:{booking.Sequence}:{to}", to, subject, text, null, now);
     }
 
     public static string When(Booking booking) =>
