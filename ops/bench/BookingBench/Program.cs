@@ -180,13 +180,22 @@ internal sealed class Result
 
     public void Print(Options options)
     {
+        // Latency by the half-second the requests were due in: a stall shows as a run of bad ones.
+        var halves = _trace.GroupBy(t => (int)(t.Due * 2)).OrderBy(g => g.Key)
+            .Select(g => (Start: g.Key / 2.0, Latencies: g.Select(t => t.Latency).Order().ToList())).ToList();
         if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
         {
-            foreach (var g in _trace.GroupBy(t => (int)(t.Due * 2)).OrderBy(g => g.Key))
+            foreach (var (start, l) in halves)
             {
-                var l = g.Select(t => t.Latency).Order().ToList();
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={g.Key / 2.0,5:F1} n={l.Count,5} p50={l[l.Count / 2],8:F1} p99={l[(int)(l.Count * 0.99)],8:F1} max={l[^1],8:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={start,5:F1} n={l.Count,5} p50={l[l.Count / 2],8:F1} p99={l[(int)(l.Count * 0.99)],8:F1} max={l[^1],8:F1}"));
             }
+        }
+        if (options.Mode == "rate" && halves.Count > 0)
+        {
+            var (start, worst) = halves.MaxBy(h => h.Latencies[^1]);
+            var slow = halves.Count(h => h.Latencies[(int)(h.Latencies.Count * 0.99)] > 25);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"worst half-second: {start:F1} s into the run, p50 {worst[worst.Count / 2]:F1} ms, max {worst[^1]:F1} ms; half-seconds with p99 over 25 ms: {slow} of {halves.Count}"));
         }
         _latencies.Sort();
         double P(double q) => _latencies.Count == 0 ? double.NaN : _latencies[Math.Min(_latencies.Count - 1, (int)(q * _latencies.Count))];
