@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace Ceremonies.Infrastructure.Http;
 
@@ -9,6 +10,8 @@ public static class WebSetup
 {
     // Bodies the API accepts are small; anything larger is refused before it is read.
     public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public const int ListenBacklog = 4096;
 
     public static WebApplicationBuilder AddWebDefaults(this WebApplicationBuilder builder)
     {
@@ -23,6 +26,11 @@ public static class WebSetup
             builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
         }
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        // Connections that arrive while the process is busy (a pause, a burst) wait in the kernel's
+        // accept queue. Kestrel's 512 overflowed under a one-second stall at 1,000 requests/s; the
+        // kernel then drops the handshake and the clients retry after 1 s, 3 s, 7 s, turning the stall
+        // into seconds of backlog. The kernel caps this at net.core.somaxconn (4096 on Debian 12).
+        builder.Services.Configure<SocketTransportOptions>(o => o.Backlog = ListenBacklog);
         builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = MaxRequestBodyBytes);
 
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
