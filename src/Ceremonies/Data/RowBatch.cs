@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Ceremonies.Data;
 
@@ -42,16 +43,29 @@ public static class RowBatch
         return command;
     }
 
-    public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
+    // Every parameter carries its column's type, a null too, as EF's do: PostgreSQL then plans the
+    // same statement the same way whichever columns are null, and a DateTime is always a local
+    // (timestamp without time zone) value, whatever its Kind.
+    public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value, NpgsqlDbType = TypeOf<T>() };
 
     public static NpgsqlParameter Value<T>(T? value) where T : struct =>
-        value is { } v ? new NpgsqlParameter<T> { TypedValue = v } : new NpgsqlParameter { Value = DBNull.Value };
+        value is { } v ? Value(v) : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = TypeOf<T>() };
 
     public static NpgsqlParameter Value(string? value) =>
-        value is null ? new NpgsqlParameter { Value = DBNull.Value } : new NpgsqlParameter<string> { TypedValue = value };
+        value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : Value<string>(value);
 
     public static NpgsqlParameter Jsonb(string? value) =>
-        new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb };
+        new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb };
+
+    private static NpgsqlDbType TypeOf<T>() =>
+        typeof(T) == typeof(Guid) ? NpgsqlDbType.Uuid
+        : typeof(T) == typeof(string) ? NpgsqlDbType.Text
+        : typeof(T) == typeof(int) ? NpgsqlDbType.Integer
+        : typeof(T) == typeof(long) ? NpgsqlDbType.Bigint
+        : typeof(T) == typeof(bool) ? NpgsqlDbType.Boolean
+        : typeof(T) == typeof(DateTimeOffset) ? NpgsqlDbType.TimestampTz // UTC instants
+        : typeof(T) == typeof(DateTime) ? NpgsqlDbType.Timestamp // wall-clock times in a named zone
+        : throw new NotSupportedException($"No column type for {typeof(T)}: add it here.");
 
     private static string InsertSql(string table, ReadOnlySpan<(string Column, NpgsqlParameter Value)> columns)
     {

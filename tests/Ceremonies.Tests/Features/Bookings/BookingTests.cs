@@ -153,6 +153,8 @@ public sealed class BookingTests(AppFixture fixture)
             (Booking("Marathon", day.AddHours(9), day.AddHours(13)), "end", "at most 3 hour(s)"),
             (new { title = "With offset", kind = "visit", attendees = 5, contact = "a@example.test", start = "2030-01-07T10:00:00+02:00", end = "2030-01-07T11:00:00+02:00" }, "start", "without an offset"),
             (new { title = "", kind = "dance", attendees = 0, contact = "nobody" }, "kind", ""),
+            (new { title = "Numbered", kind = 9, attendees = 5, contact = "a@example.test", start = day.AddHours(10), end = day.AddHours(11) }, "kind", ""),
+            (new { title = "Numbered", kind = 2, attendees = 5, contact = "a@example.test", start = day.AddHours(10), end = day.AddHours(11) }, "kind", ""),
         };
         foreach (var (body, field, words) in cases)
         {
@@ -244,6 +246,47 @@ public sealed class BookingTests(AppFixture fixture)
         Assert.Equal(HttpStatusCode.Created, fits.StatusCode);
         Assert.Equal(5, series!.Count);
         Assert.Single(series.Select(b => b.SeriesId).Distinct());
+    }
+
+    [Fact]
+    public async Task ARequestedSeriesLeavesAnAuditEntryPerDateAndOneMailToTheAskerAndOneToTheVenue()
+    {
+        var world = await World.CreateAsync(fixture);
+        var desk = $"desk-{Guid.NewGuid():N}@example.test";
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(async db =>
+        {
+            (await db.Venues.SingleAsync(v => v.Id == world.Memorial.Id)).ContactEmail = desk;
+            return await db.SaveChangesAsync();
+        });
+        using var organizer = await world.ClientAsync(Who.Organizer);
+        var asker = world.Person(Who.Organizer);
+        var start = world.FreeDay();
+        for (var i = 0; i < 3; i++)
+        {
+            world.FreeDay();
+        }
+
+        using var asked = await organizer.PostAsJsonAsync(Book(world),
+            Booking("Community vigil", start.AddHours(15), start.AddHours(16), contact: asker.Email, repeat: new { frequency = "daily", count = 3 }));
+        var series = (await asked.Content.ReadFromJsonAsync<List<BookingView>>(Json))!; // 201 with the list, asserted below
+        var ids = series.Select(b => b.Id.ToString()).ToList();
+        var audit = await fixture.App.InScopeAsync<CeremoniesDb, List<AuditEntry>>(db =>
+            db.AuditLog.AsNoTracking().Where(a => a.EntityType == "booking" && ids.Contains(a.EntityId)).ToListAsync());
+        var key = $"booking:{series[0].Id}:";
+        var mails = await fixture.App.InScopeAsync<CeremoniesDb, List<OutboxMessage>>(db =>
+            db.Outbox.AsNoTracking().Where(m => m.IdempotencyKey.StartsWith(key)).ToListAsync());
+
+        Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+        Assert.Equal(3, series.Count);
+        Assert.All(series, b => Assert.Equal(BookingState.Requested, b.State));
+        Assert.Equal(ids.Order(), audit.Select(a => a.EntityId).Order());
+        Assert.All(audit, a => Assert.Equal(("booking.requested", asker.Id), (a.Action, a.ActorId)));
+        Assert.Equal(2, mails.Count);
+        var toAsker = Assert.Single(mails, m => m.Recipient == asker.Email);
+        var toDesk = Assert.Single(mails, m => m.Recipient == desk);
+        Assert.Equal("Request received: Community vigil", toAsker.Subject);
+        Assert.Equal($"New request for {world.AssemblyHall.Name}: Community vigil", toDesk.Subject);
+        Assert.All(mails, m => Assert.Contains("first of 3 dates", m.BodyText, StringComparison.Ordinal));
     }
 
     [Fact]
