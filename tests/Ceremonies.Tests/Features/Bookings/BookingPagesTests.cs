@@ -41,6 +41,23 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
     }
 
     [Fact]
+    public async Task AKindTheFormDoesNotOfferIsRefusedOnTheFormAndBooksNothing()
+    {
+        var world = await World.CreateAsync(fixture);
+        var day = world.FreeDay();
+        var page = await browser.SignInAsync(fixture.App.Address, world.Person(Who.Staff).Email!, World.Password);
+        await page.GotoAsync($"/halls/{world.AssemblyHall.Id}/calendar?week={Iso(day)}");
+        await FillAsync(page, day, "10:00", "11:00", "Tampered kind");
+        // What a hand-made post could send: a number that names no kind.
+        await page.Locator("select[name='Input.Kind']").EvaluateAsync("s => { s.add(new Option('other', '9')); s.value = '9'; }");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book", Exact = true }).ClickAsync();
+
+        Assert.Contains("is invalid", await page.Locator("[data-valmsg-for='Input.Kind']").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Tampered kind", await page.GetByTestId("week").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnOrganizerRequestsAHallAndStaffConfirmItFromTheirQueue()
     {
         var world = await World.CreateAsync(fixture);
