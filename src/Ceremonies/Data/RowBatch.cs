@@ -43,9 +43,9 @@ public static class RowBatch
         return command;
     }
 
-    // Every parameter carries its column's type, a null too, as EF's do: PostgreSQL then plans the
-    // same statement the same way whichever columns are null, and a DateTime is always a local
-    // (timestamp without time zone) value, whatever its Kind.
+    // Every parameter carries its column's type, a null too, as EF's do: a statement then has the
+    // same parameter types whichever columns are null (so a prepared one could be reused), and a
+    // DateTime is always a local (timestamp without time zone) value, whatever its Kind.
     public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value, NpgsqlDbType = TypeOf<T>() };
 
     public static NpgsqlParameter Value<T>(T? value) where T : struct =>
