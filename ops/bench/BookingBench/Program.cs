@@ -161,19 +161,17 @@ internal sealed class SlotSource(List<(Guid Id, Guid VenueId)> halls, DateTime f
 internal sealed class Result
 {
     private readonly Lock _gate = new();
-    private readonly List<double> _latencies = [];
+    // Each answer: when its request was due (seconds into the run) and how long after that it came (ms).
+    private readonly List<(double Due, double Latency)> _samples = [];
     private readonly Dictionary<int, int> _statuses = [];
 
     public TimeSpan Elapsed { get; set; }
-
-    private readonly List<(double Due, double Latency)> _trace = [];
 
     public void Add(int status, TimeSpan latency, TimeSpan due)
     {
         lock (_gate)
         {
-            _trace.Add((due.TotalSeconds, latency.TotalMilliseconds));
-            _latencies.Add(latency.TotalMilliseconds);
+            _samples.Add((due.TotalSeconds, latency.TotalMilliseconds));
             _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
         }
     }
@@ -181,37 +179,40 @@ internal sealed class Result
     public void Print(Options options)
     {
         // Latency by the half-second the requests were due in: a stall shows as a run of bad ones.
-        var halves = _trace.GroupBy(t => (int)(t.Due * 2)).OrderBy(g => g.Key)
+        var halves = _samples.GroupBy(t => (int)(t.Due * 2)).OrderBy(g => g.Key)
             .Select(g => (Start: g.Key / 2.0, Latencies: g.Select(t => t.Latency).Order().ToList())).ToList();
         if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1")
         {
             foreach (var (start, l) in halves)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={start,5:F1} n={l.Count,5} p50={l[l.Count / 2],8:F1} p99={l[(int)(l.Count * 0.99)],8:F1} max={l[^1],8:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={start,5:F1} n={l.Count,5} p50={P(l, 0.5),8:F1} p99={P(l, 0.99),8:F1} max={P(l, 1),8:F1}"));
             }
         }
         if (options.Mode == "rate" && halves.Count > 0)
         {
-            var (start, worst) = halves.MaxBy(h => h.Latencies[^1]);
-            var slow = halves.Count(h => h.Latencies[(int)(h.Latencies.Count * 0.99)] > 25);
+            var (start, worst) = halves.MaxBy(h => P(h.Latencies, 1));
+            var slow = halves.Count(h => P(h.Latencies, 0.99) > 25);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"worst half-second: {start:F1} s into the run, p50 {worst[worst.Count / 2]:F1} ms, max {worst[^1]:F1} ms; half-seconds with p99 over 25 ms: {slow} of {halves.Count}"));
+                $"worst half-second: {start:F1} s into the run, p50 {P(worst, 0.5):F1} ms, max {P(worst, 1):F1} ms; half-seconds with p99 over 25 ms: {slow} of {halves.Count}"));
         }
-        _latencies.Sort();
-        double P(double q) => _latencies.Count == 0 ? double.NaN : _latencies[Math.Min(_latencies.Count - 1, (int)(q * _latencies.Count))];
+        var latencies = _samples.Select(t => t.Latency).Order().ToList();
         var created = _statuses.GetValueOrDefault((int)HttpStatusCode.Created);
         var conflicts = _statuses.GetValueOrDefault((int)HttpStatusCode.Conflict);
-        var errors = _latencies.Count - created - conflicts;
+        var errors = latencies.Count - created - conflicts;
         var describe = options.Mode == "rate" ? $"rate {options.Rate}/s" : $"{options.Clients} clients";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"HTTP ({describe}, {Elapsed.TotalSeconds:F1} s): {_latencies.Count} requests, {_latencies.Count / Elapsed.TotalSeconds:F0} req/s, " +
-            $"p50 {P(0.50):F1} ms, p90 {P(0.90):F1} ms, p99 {P(0.99):F1} ms, max {P(1):F1} ms; 201: {created}, 409: {conflicts}, other: {errors}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RPS={_latencies.Count / Elapsed.TotalSeconds:F1}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"P99={P(0.99):F1}"));
+            $"HTTP ({describe}, {Elapsed.TotalSeconds:F1} s): {latencies.Count} requests, {latencies.Count / Elapsed.TotalSeconds:F0} req/s, " +
+            $"p50 {P(latencies, 0.50):F1} ms, p90 {P(latencies, 0.90):F1} ms, p99 {P(latencies, 0.99):F1} ms, max {P(latencies, 1):F1} ms; 201: {created}, 409: {conflicts}, other: {errors}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RPS={latencies.Count / Elapsed.TotalSeconds:F1}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"P99={P(latencies, 0.99):F1}"));
         Console.WriteLine($"ERRORS={errors}");
         if (errors > 0)
         {
             Console.WriteLine($"statuses: {string.Join(", ", _statuses.Select(s => $"{s.Key}: {s.Value}"))}");
         }
     }
+
+    // The q-quantile of sorted latencies (q = 1: the largest).
+    private static double P(List<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
 }

@@ -91,13 +91,13 @@ public static class BookingEndpoints
         var created = spans.Select(s => Booking.New(hall, s, request.Title.Trim(), request.Kind!.Value, request.Attendees,
             request.Contact.Trim(), request.Notes?.Trim(), requester, staff, TimeSpan.FromHours(options.Value.RequestHoldHours), now, seriesId)).ToList();
 
+        var views = created.Select(BookingView.Of).ToList(); // the answer, and each booking's audit entry
         // A request that waited past its hold still blocks until it is expired; expire it and try once more.
         for (var attempt = 0; ; attempt++)
         {
-            var outcome = await TryInsertAsync(db, context, created, user, staff, now, cancellationToken);
+            var outcome = await TryInsertAsync(db, context, created, views, user, staff, now, cancellationToken);
             if (outcome is null)
             {
-                var views = created.Select(BookingView.Of).ToList();
                 return created.Count == 1
                     ? TypedResults.Created($"/api/bookings/{created[0].Id}", views[0])
                     : TypedResults.Created($"/api/bookings/mine?series={seriesId}", views);
@@ -112,7 +112,8 @@ public static class BookingEndpoints
     // Null when the bookings are in; otherwise the 409 that says what is in the way. PostgreSQL
     // decides: its exclusion constraint keeps live bookings apart, its trigger keeps them out of closures.
     private static async Task<ProblemHttpResult?> TryInsertAsync(
-        CeremoniesDb db, HallContext context, List<Booking> bookings, ClaimsPrincipal user, bool staff, DateTimeOffset now, CancellationToken cancellationToken)
+        CeremoniesDb db, HallContext context, List<Booking> bookings, List<BookingView> views, ClaimsPrincipal user, bool staff, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var hall = context.Hall;
         if (bookings.Count > 1)
@@ -127,10 +128,10 @@ public static class BookingEndpoints
         // The bookings, their audit entries and their mails go to PostgreSQL as one batch, which it
         // runs as one implicit transaction: all of it or none, in one round trip.
         var rows = new List<NpgsqlBatchCommand>(bookings.Count * 2 + 2);
-        foreach (var booking in bookings)
+        for (var i = 0; i < bookings.Count; i++)
         {
-            rows.Add(booking.Insert());
-            rows.Add(AuditEntry.Of(user, staff ? "booking.created" : "booking.requested", "booking", booking.Id, null, BookingView.Of(booking), now).Insert());
+            rows.Add(bookings[i].Insert());
+            rows.Add(AuditEntry.Of(user, staff ? "booking.created" : "booking.requested", "booking", bookings[i].Id, null, views[i], now).Insert());
         }
         var first = bookings[0];
         var series = bookings.Count > 1 ? $"This is the first of {bookings.Count} dates of a series; the others follow the same pattern." : null;

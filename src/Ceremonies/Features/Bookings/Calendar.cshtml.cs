@@ -137,7 +137,7 @@ public sealed class CalendarModel(
             case ValidationProblem invalid:
                 foreach (var (field, messages) in invalid.ProblemDetails.Errors)
                 {
-                    ModelState.AddModelError(field switch { "start" => "Input.Start", "end" => "Input.End", "attendees" => "Input.Attendees", "kind" => "Input.Kind", _ => $"Input.{field}" }, string.Join(" ", messages));
+                    ModelState.AddModelError($"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", string.Join(" ", messages)); // "start" → Input.Start
                 }
                 return await ShowAsync(id, cancellationToken);
             case ProblemHttpResult problem:
