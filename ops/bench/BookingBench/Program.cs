@@ -35,7 +35,7 @@ result.Print(options);
 
 static async Task<Result> RunAsync(RawHttp http, SlotSource slots, Options options, bool record)
 {
-    var result = new Result();
+    var result = new Result { StartedAt = DateTimeOffset.UtcNow };
     var clock = Stopwatch.StartNew();
     var duration = TimeSpan.FromSeconds(options.Seconds);
     if (options.Mode == "rate")
@@ -167,6 +167,9 @@ internal sealed class Result
 
     public TimeSpan Elapsed { get; set; }
 
+    // Wall-clock start of the run, so a bad half-second can be found in PostgreSQL's or the app's log.
+    public DateTimeOffset StartedAt { get; init; }
+
     public void Add(int status, TimeSpan latency, TimeSpan due)
     {
         lock (_gate)
@@ -185,7 +188,7 @@ internal sealed class Result
         {
             foreach (var (start, l) in halves)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={start,5:F1} n={l.Count,5} p50={P(l, 0.5),8:F1} p99={P(l, 0.99),8:F1} max={P(l, 1),8:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{StartedAt.AddSeconds(start):HH:mm:ss.f} t={start,5:F1} n={l.Count,5} p50={P(l, 0.5),8:F1} p99={P(l, 0.99),8:F1} max={P(l, 1),8:F1}"));
             }
         }
         if (options.Mode == "rate" && halves.Count > 0)

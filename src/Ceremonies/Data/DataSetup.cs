@@ -22,26 +22,51 @@ public static class DataSetup
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         builder.Services.AddDbContextPool<CeremoniesDb>((services, options) => options
-            .UseNpgsql(ConnectionString(services.GetRequiredService<IConfiguration>()))
+            .UseNpgsql(AppConnectionString(services.GetRequiredService<IConfiguration>()))
             .AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         builder.Services.AddHealthChecks().AddDbContextCheck<CeremoniesDb>("database", tags: ["ready"]);
         return builder;
     }
 
     // The app runs the same few dozen statements all day, so unless the connection string says
-    // otherwise Npgsql prepares the ones it sees often and PostgreSQL skips parsing and planning them.
-    // Npgsql does this on plain connections only (the scheduler's, the key store's, or all of them
-    // when Multiplexing is off), not on multiplexed ones.
+    // otherwise Npgsql prepares the ones it sees often and PostgreSQL skips parsing and planning them,
+    // on multiplexed connections as on plain ones.
     public static string ConnectionString(IConfiguration configuration)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set."));
-        if (!connectionString.ContainsKey("Max Auto Prepare"))
+        if (!Names(connectionString, "Max Auto Prepare"))
         {
             connectionString.MaxAutoPrepare = 64;
         }
         return connectionString.ConnectionString;
     }
+
+    // The connections of the app's own commands. Multiplexed, a handful of connections carry every
+    // request's commands, and more only queue work inside PostgreSQL. Npgsql opens a new one whenever
+    // none is idle, inline in the one loop that writes every command, so during a stall (a checkpoint,
+    // autovacuum) each opening held up all traffic while dozens were opened: a 0.1 s stall grew into
+    // 0.7 s. Unless the connection string says otherwise, the pool is capped and kept open (not pruned
+    // when quiet, so a burst after a calm never opens connections all at once).
+    public const int MultiplexedPoolSize = 16;
+
+    public static string AppConnectionString(IConfiguration configuration)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString(configuration));
+        if (connectionString.Multiplexing && !Names(connectionString, "Maximum Pool Size"))
+        {
+            connectionString.MaxPoolSize = MultiplexedPoolSize;
+            if (!Names(connectionString, "Minimum Pool Size"))
+            {
+                connectionString.MinPoolSize = MultiplexedPoolSize;
+            }
+        }
+        return connectionString.ConnectionString;
+    }
+
+    // Whether the connection string gives this setting (under any of its names). Npgsql's ContainsKey
+    // answers whether the keyword exists at all, so it is true for every setting, given or not.
+    private static bool Names(NpgsqlConnectionStringBuilder connectionString, string keyword) => connectionString.ShouldSerialize(keyword);
 
     public static async Task MigrateIfConfiguredAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
