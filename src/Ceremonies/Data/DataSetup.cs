@@ -46,8 +46,8 @@ public static class DataSetup
     // request's commands, and more only queue work inside PostgreSQL. Npgsql opens a new one whenever
     // none is idle, inline in the one loop that writes every command, so during a stall (a checkpoint,
     // autovacuum) each opening held up all traffic while dozens were opened: a 0.1 s stall grew into
-    // 0.7 s. Unless the connection string says otherwise, the pool is capped and kept open (not pruned
-    // when quiet, so a burst after a calm never opens connections all at once).
+    // 0.7 s. Unless the connection string sizes the pool, it is capped, and the connections it has
+    // opened are not pruned when traffic is quiet (Npgsql does not open them ahead of need).
     public const int MultiplexedPoolSize = 16;
 
     public static string AppConnectionString(IConfiguration configuration)
@@ -55,18 +55,23 @@ public static class DataSetup
         var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString(configuration));
         if (connectionString.Multiplexing && !Names(connectionString, "Maximum Pool Size"))
         {
-            connectionString.MaxPoolSize = MultiplexedPoolSize;
-            if (!Names(connectionString, "Minimum Pool Size"))
+            if (Names(connectionString, "Minimum Pool Size"))
             {
-                connectionString.MinPoolSize = MultiplexedPoolSize;
+                connectionString.MaxPoolSize = Math.Max(MultiplexedPoolSize, connectionString.MinPoolSize);
+            }
+            else
+            {
+                connectionString.MaxPoolSize = connectionString.MinPoolSize = MultiplexedPoolSize;
             }
         }
         return connectionString.ConnectionString;
     }
 
-    // Whether the connection string gives this setting (under any of its names). Npgsql's ContainsKey
-    // answers whether the keyword exists at all, so it is true for every setting, given or not.
-    private static bool Names(NpgsqlConnectionStringBuilder connectionString, string keyword) => connectionString.ShouldSerialize(keyword);
+    // Whether the connection string gives this setting, by its canonical name (Npgsql files a synonym
+    // such as MaxPoolSize under it). Npgsql's ContainsKey answers whether the keyword exists at all,
+    // so it is true for every setting, given or not.
+    private static bool Names(NpgsqlConnectionStringBuilder connectionString, string canonicalKeyword) =>
+        connectionString.ShouldSerialize(canonicalKeyword);
 
     public static async Task MigrateIfConfiguredAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {

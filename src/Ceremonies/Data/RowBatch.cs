@@ -44,7 +44,7 @@ public static class RowBatch
     }
 
     // Every parameter carries its column's type, a null too, as EF's do: a statement then has the
-    // same parameter types whichever columns are null (so a prepared one could be reused), and a
+    // same parameter types whichever columns are null (so Npgsql reuses its prepared statement), and a
     // DateTime is always a local (timestamp without time zone) value, whatever its Kind.
     public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value, NpgsqlDbType = TypeOf<T>() };
 

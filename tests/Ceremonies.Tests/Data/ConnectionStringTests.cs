@@ -6,10 +6,12 @@ namespace Ceremonies.Tests.Data;
 
 public sealed class ConnectionStringTests
 {
+    private static IConfiguration Configured(string connectionString) => new ConfigurationBuilder()
+        .AddInMemoryCollection([new($"ConnectionStrings:{DataSetup.ConnectionName}", connectionString)])
+        .Build();
+
     private static NpgsqlConnectionStringBuilder AppConnection(string connectionString) =>
-        new(DataSetup.AppConnectionString(new ConfigurationBuilder()
-            .AddInMemoryCollection([new($"ConnectionStrings:{DataSetup.ConnectionName}", connectionString)])
-            .Build()));
+        new(DataSetup.AppConnectionString(Configured(connectionString)));
 
     // ops/bench/bookings: with Npgsql's default pool (100), a short stall at 1,000 bookings/s opened
     // some 80 connections one after another, each holding up every multiplexed command while it opened.
@@ -24,9 +26,18 @@ public sealed class ConnectionStringTests
         Assert.Equal(40, sized.MaxPoolSize);
         Assert.Equal(0, sized.MinPoolSize);
 
+        var bySynonym = AppConnection("Host=db;Database=c;Multiplexing=true;MaxPoolSize=40");
+        Assert.Equal(40, bySynonym.MaxPoolSize);
+
         var kept = AppConnection("Host=db;Database=c;Multiplexing=true;Minimum Pool Size=2");
         Assert.Equal(DataSetup.MultiplexedPoolSize, kept.MaxPoolSize);
         Assert.Equal(2, kept.MinPoolSize);
+
+        // Npgsql refuses a minimum above the maximum, so a larger minimum raises the cap with it.
+        var large = AppConnection("Host=db;Database=c;Multiplexing=true;Minimum Pool Size=20");
+        Assert.Equal(20, large.MaxPoolSize);
+        Assert.Equal(20, large.MinPoolSize);
+        using var source = NpgsqlDataSource.Create(large.ConnectionString);
     }
 
     // Npgsql prepares statements only where told how many to keep; a connection string that says
@@ -40,12 +51,23 @@ public sealed class ConnectionStringTests
     }
 
     [Fact]
-    public void APlainPoolKeepsNpgsqlsDefaults()
+    public void APlainPoolKeepsNpgsqlsPoolSizes()
     {
         var plain = AppConnection("Host=db;Database=c");
 
         Assert.Equal(new NpgsqlConnectionStringBuilder().MaxPoolSize, plain.MaxPoolSize);
         Assert.Equal(0, plain.MinPoolSize);
-        Assert.Equal(64, plain.MaxAutoPrepare);
+    }
+
+    // The scheduler's store, the key store, the listener and migrations derive plain connections
+    // from the base string: the multiplexed pool's sizes are not theirs.
+    [Fact]
+    public void TheBaseConnectionStringLeavesPoolSizesAlone()
+    {
+        var derived = new NpgsqlConnectionStringBuilder(DataSetup.ConnectionString(Configured("Host=db;Database=c;Multiplexing=true")));
+
+        Assert.Equal(new NpgsqlConnectionStringBuilder().MaxPoolSize, derived.MaxPoolSize);
+        Assert.Equal(0, derived.MinPoolSize);
+        Assert.Equal(64, derived.MaxAutoPrepare);
     }
 }
