@@ -196,7 +196,7 @@ internal sealed class Result
             var (start, worst) = halves.MaxBy(h => P(h.Latencies, 1));
             var slow = halves.Count(h => P(h.Latencies, 0.99) > 25);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"worst half-second: {start:F1} s into the run, p50 {P(worst, 0.5):F1} ms, max {P(worst, 1):F1} ms; half-seconds with p99 over 25 ms: {slow} of {halves.Count}"));
+                $"worst half-second: {start:F1} s into the run ({StartedAt.AddSeconds(start):HH:mm:ss.f} UTC), p50 {P(worst, 0.5):F1} ms, max {P(worst, 1):F1} ms; half-seconds with p99 over 25 ms: {slow} of {halves.Count}"));
         }
         var latencies = _samples.Select(t => t.Latency).Order().ToList();
         var created = _statuses.GetValueOrDefault((int)HttpStatusCode.Created);
