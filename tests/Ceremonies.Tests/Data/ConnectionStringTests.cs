@@ -16,7 +16,7 @@ public sealed class ConnectionStringTests
     // ops/bench/bookings: with Npgsql's default pool (100), a short stall at 1,000 bookings/s opened
     // some 80 connections one after another, each holding up every multiplexed command while it opened.
     [Fact]
-    public void AMultiplexedPoolIsCappedAndKeptOpenUnlessTheConnectionStringSizesIt()
+    public void AMultiplexedPoolIsCappedAndNotPrunedUnlessTheConnectionStringSizesIt()
     {
         var capped = AppConnection("Host=db;Database=c;Multiplexing=true");
         Assert.Equal(DataSetup.MultiplexedPoolSize, capped.MaxPoolSize);
