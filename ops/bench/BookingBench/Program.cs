@@ -30,6 +30,8 @@ Console.WriteLine($"VENUE={halls[0].VenueId}");
 var slots = new SlotSource(halls, options.FirstDay);
 // A serving app is warm: its JIT has tiered up the hot paths, which on two busy cores takes a while.
 await RunAsync(raw, slots, options with { Seconds = options.Warmup, Mode = "closed" }, record: false);
+// For whoever watches the database during the measured run (ops/bench/bookings).
+Console.WriteLine($"STARTED={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
 var result = await RunAsync(raw, slots, options, record: true);
 result.Print(options);
 
