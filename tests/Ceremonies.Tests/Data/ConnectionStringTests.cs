@@ -13,8 +13,9 @@ public sealed class ConnectionStringTests
     private static NpgsqlConnectionStringBuilder AppConnection(string connectionString) =>
         new(DataSetup.AppConnectionString(Configured(connectionString)));
 
-    // ops/bench/bookings: with a pool of 200 (the benchmark's setting then; Npgsql's default is 100), a short stall at 1,000 bookings/s opened
-    // some 80 connections one after another, each holding up every multiplexed command while it opened.
+    // ops/bench/bookings: with a pool of 200 (Npgsql's default is 100), a short stall at 1,000
+    // bookings/s opened some 80 connections one after another, each holding up every multiplexed
+    // command while it opened.
     [Fact]
     public void AMultiplexedPoolIsCappedAndNotPrunedUnlessTheConnectionStringSizesIt()
     {
