@@ -31,7 +31,9 @@ public static class DataSetup
     // The app runs the same few dozen statements all day, so unless the connection string says
     // otherwise Npgsql prepares the ones it sees often and PostgreSQL skips parsing and planning them,
     // on multiplexed connections as on plain ones.
-    public static string ConnectionString(IConfiguration configuration)
+    public static string ConnectionString(IConfiguration configuration) => Configured(configuration).ConnectionString;
+
+    private static NpgsqlConnectionStringBuilder Configured(IConfiguration configuration)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set."));
@@ -39,7 +41,7 @@ public static class DataSetup
         {
             connectionString.MaxAutoPrepare = 64;
         }
-        return connectionString.ConnectionString;
+        return connectionString;
     }
 
     // The connections of the app's own commands. Multiplexed, a handful of connections carry every
@@ -52,7 +54,7 @@ public static class DataSetup
 
     public static string AppConnectionString(IConfiguration configuration)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(ConnectionString(configuration));
+        var connectionString = Configured(configuration);
         if (connectionString.Multiplexing && !Names(connectionString, "Maximum Pool Size"))
         {
             if (Names(connectionString, "Minimum Pool Size"))
