@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace Ceremonies.Data;
@@ -22,8 +23,13 @@ public static class DataSetup
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         builder.Services.AddDbContextPool<CeremoniesDb>((services, options) => options
-            .UseNpgsql(AppConnectionString(services.GetRequiredService<IConfiguration>()))
-            .AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
+            .UseNpgsql(AppConnectionString(services.GetRequiredService<IConfiguration>()), npgsql => npgsql
+                .ExecutionStrategy(dependencies => new RetryStrategy(dependencies, services.GetRequiredService<IHttpContextAccessor>())))
+            .AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>())
+            // A refused statement (a slot taken, a stale version) is an answer the caller gives, not an
+            // error: the handler turns it into a 409 or 412. What no caller handles is logged once, as an
+            // error, by the exception handler; a dropped database as a warning (DatabaseUnavailableHandler).
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         builder.Services.AddHealthChecks().AddDbContextCheck<CeremoniesDb>("database", tags: ["ready"]);
         return builder;
     }

@@ -12,22 +12,46 @@ namespace Ceremonies.Data;
 // holds the two to the same columns.
 public static class RowBatch
 {
-    public static async Task InsertAsync(this CeremoniesDb db, IEnumerable<NpgsqlBatchCommand> rows, CancellationToken cancellationToken)
+    // Through the context's execution strategy, like every EF call: a batch that PostgreSQL rolled
+    // back as a deadlock runs again (RetryStrategy), after the caller's statement for a retry, if it
+    // gives one. A command that has run keeps the state of its execution (Npgsql's prepared
+    // statement), so a retry sends copies.
+    public static Task InsertAsync(
+        this CeremoniesDb db, IReadOnlyList<NpgsqlBatchCommand> rows, CancellationToken cancellationToken, Func<NpgsqlBatchCommand>? beforeRetry = null)
     {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var attempt = 0;
+        return db.Database.CreateExecutionStrategy().ExecuteAsync(async cancellationToken =>
         {
-            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
-            foreach (var row in rows)
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
             {
-                batch.BatchCommands.Add(row);
+                await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+                if (attempt > 0 && beforeRetry is not null)
+                {
+                    batch.BatchCommands.Add(beforeRetry());
+                }
+                foreach (var row in rows)
+                {
+                    batch.BatchCommands.Add(attempt == 0 ? row : Copy(row));
+                }
+                attempt++;
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand Copy(NpgsqlBatchCommand row)
+    {
+        var copy = new NpgsqlBatchCommand(row.CommandText);
+        foreach (NpgsqlParameter parameter in row.Parameters)
         {
-            await db.Database.CloseConnectionAsync();
+            copy.Parameters.Add(parameter.Clone());
         }
+        return copy;
     }
 
     // INSERT INTO table (a, b, …) VALUES ($1, $2, …), one positional, typed parameter per column,

@@ -64,6 +64,13 @@ public sealed class Booking
 
     private static string? _insertSql;
 
+    // The lock the closure triggers take on a hall (migration HallClosureLocks): bookings share it, a
+    // closure takes it alone. A booking that PostgreSQL aborted as a deadlock takes it alone too when
+    // it runs again: it then waits for the bookings under way to finish and inserts while no other
+    // booking of the hall is being inserted, so it cannot deadlock a second time.
+    public static NpgsqlBatchCommand LockHallAlone(Guid hallId) =>
+        new("SELECT pg_advisory_xact_lock(26021992, hashtext($1::text))") { Parameters = { RowBatch.Value(hallId) } };
+
     // The row as a batch command (RowBatch), for booking without EF's update pipeline.
     public NpgsqlBatchCommand Insert() => RowBatch.Insert(ref _insertSql, "bookings",
         ("id", RowBatch.Value(Id)),

@@ -126,11 +126,13 @@ public static class BookingEndpoints
             }
         }
         // The bookings, their audit entries and their mails go to PostgreSQL as one batch, which it
-        // runs as one implicit transaction: all of it or none, in one round trip.
+        // runs as one implicit transaction: all of it or none, in one round trip. The bookings come
+        // last: when the exclusion constraint refuses one, PostgreSQL skips the rest of the batch, and
+        // Npgsql has been seen to lose track of a statement it was auto-preparing among the skipped
+        // ones (the next use failed with 26000, "prepared statement does not exist").
         var rows = new List<NpgsqlBatchCommand>(bookings.Count * 2 + 2);
         for (var i = 0; i < bookings.Count; i++)
         {
-            rows.Add(bookings[i].Insert());
             rows.Add(AuditEntry.Of(user, staff ? "booking.created" : "booking.requested", "booking", bookings[i].Id, null, views[i], now).Insert());
         }
         var first = bookings[0];
@@ -140,9 +142,10 @@ public static class BookingEndpoints
         {
             rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series).Insert());
         }
+        rows.AddRange(bookings.Select(b => b.Insert()));
         try
         {
-            await db.InsertAsync(rows, cancellationToken);
+            await db.InsertAsync(rows, cancellationToken, beforeRetry: () => Booking.LockHallAlone(hall.Id));
             return null;
         }
         catch (PostgresException e) when (e.IsExclusionViolation(Booking.NoOverlapConstraint, Booking.NotInBlackoutConstraint))

@@ -13,4 +13,5 @@ public static class ProblemTypes
     public const string Conflict = Base + "conflict";
     public const string StalePrecondition = Base + "stale";
     public const string Forbidden = Base + "forbidden";
+    public const string Unavailable = Base + "unavailable";
 }

@@ -42,6 +42,7 @@ public static class WebSetup
             }
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         // Let unreadable bodies reach the exception handler, which names the bad field.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
