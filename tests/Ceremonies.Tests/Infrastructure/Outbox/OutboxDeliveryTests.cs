@@ -120,17 +120,21 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     {
         await using var scope = fixture.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        db.Outbox.Add(message);
-        await db.SaveChangesAsync();
-        if (commit)
+        // An explicit transaction runs as one unit of the context's retrying execution strategy.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await transaction.CommitAsync();
-        }
-        else
-        {
-            await transaction.RollbackAsync();
-        }
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Outbox.Add(message);
+            await db.SaveChangesAsync();
+            if (commit)
+            {
+                await transaction.CommitAsync();
+            }
+            else
+            {
+                await transaction.RollbackAsync();
+            }
+        });
     }
 
     private Task<OutboxMessage> RowAsync(string to) =>
