@@ -145,22 +145,62 @@ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 SQL
 }
 
-# maildev_start DIR SMTP_PORT WEB_PORT: start MailDev on loopback and wait until it answers.
+# maildev_start DIR SMTP_PORT WEB_PORT: start MailDev on loopback and wait until it answers. A port
+# held for a moment or a slow start gets a second try; before it, and before giving up, what went
+# wrong is printed: MailDev's own log, how it ended and what else listens on its two ports.
 MAILDEV_PID=
 maildev_start() {
   local dir=$1 smtp=$2 web=$3
   mkdir -p "$dir"
   say "starting MailDev: SMTP 127.0.0.1:$smtp, inbox http://127.0.0.1:$web"
-  "$MAILDEV_BIN" --ip 127.0.0.1 --smtp "$smtp" --web-ip 127.0.0.1 --web "$web" --silent \
+  maildev_try "$dir" "$smtp" "$web" && return
+  maildev_explain "$dir" "$smtp" "$web"
+  sleep 1
+  say "starting MailDev again"
+  maildev_try "$dir" "$smtp" "$web" && return
+  maildev_explain "$dir" "$smtp" "$web"
+  die "MailDev did not start (SMTP port $smtp, inbox port $web)"
+}
+
+# One start; on failure MAILDEV_FAILURE says how it ended. Not --silent: that hides its errors too
+# (a port in use exits 1 and says nothing); the price is two log lines per mail received.
+MAILDEV_FAILURE=
+maildev_try() {
+  local dir=$1 smtp=$2 web=$3 status=0 deadline=$((SECONDS + 20))
+  "$MAILDEV_BIN" --ip 127.0.0.1 --smtp "$smtp" --web-ip 127.0.0.1 --web "$web" \
     >"$dir/maildev.log" 2>&1 &
   MAILDEV_PID=$!
   echo "$MAILDEV_PID" >"$dir/maildev.pid"
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1 && return
-    kill -0 "$MAILDEV_PID" 2>/dev/null || { cat "$dir/maildev.log" >&2; die "MailDev exited"; }
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    curl -fsS "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$MAILDEV_PID" 2>/dev/null; then
+      wait "$MAILDEV_PID" || status=$?
+      MAILDEV_PID=
+      MAILDEV_FAILURE="exited with status $status"
+      return 1
+    fi
     sleep 0.2
   done
-  die "MailDev did not answer on port $web"
+  maildev_stop
+  MAILDEV_PID=
+  MAILDEV_FAILURE="did not answer on http://127.0.0.1:$web/api/healthz within 20 s (stopped it)"
+  return 1
+}
+
+maildev_explain() {
+  local dir=$1 smtp=$2 web=$3 holders
+  {
+    echo "MailDev $MAILDEV_FAILURE; its log ($dir/maildev.log):"
+    if [ -s "$dir/maildev.log" ]; then sed 's/^/  | /' "$dir/maildev.log"; else echo "  (empty)"; fi
+    if ! command -v ss >/dev/null; then
+      echo "(ss is not installed: cannot say what listens on ports $smtp and $web)"
+    elif holders=$(ss -ltnpH "( sport = :$smtp or sport = :$web )") && [ -n "$holders" ]; then
+      echo "listening on ports $smtp and $web:"
+      sed 's/^/  /' <<<"$holders"
+    else
+      echo "nothing listens on ports $smtp and $web now"
+    fi
+  } >&2
 }
 
 maildev_stop() {

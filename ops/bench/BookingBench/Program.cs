@@ -10,6 +10,9 @@ using System.Text.Json;
 //   closed: N clients, each sending its next request as soon as the last one is answered;
 //   rate:   requests started on a fixed schedule (R per second), latency measured from the
 //           moment each was due, so a slow server cannot hide its queueing.
+// For drills: --answers FILE writes each measured request's answer, one a line (see
+// Result.WriteAsync), and --timeout S gives up on a request after S seconds (counted apart from
+// transport errors).
 var options = Options.Parse(args);
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
 using var http = new HttpClient(handler) { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromSeconds(30) };
@@ -34,10 +37,14 @@ await RunAsync(raw, slots, options with { Seconds = options.Warmup, Mode = "clos
 Console.WriteLine($"STARTED={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
 var result = await RunAsync(raw, slots, options, record: true);
 result.Print(options);
+if (options.Answers is { } answers)
+{
+    await result.WriteAsync(answers);
+}
 
 static async Task<Result> RunAsync(RawHttp http, SlotSource slots, Options options, bool record)
 {
-    var result = new Result { StartedAt = DateTimeOffset.UtcNow };
+    var result = new Result { StartedAt = DateTimeOffset.UtcNow, KeepsAnswers = options.Answers is not null };
     var clock = Stopwatch.StartNew();
     var duration = TimeSpan.FromSeconds(options.Seconds);
     if (options.Mode == "rate")
@@ -52,7 +59,7 @@ static async Task<Result> RunAsync(RawHttp http, SlotSource slots, Options optio
         {
             for (var now = clock.Elapsed; i < total && interval * i <= now; i++)
             {
-                inFlight.Add(SendAsync(http, slots.Next(), result, clock, interval * i, record));
+                inFlight.Add(SendAsync(http, slots.Next(), result, clock, interval * i, record, options.Timeout));
             }
             await tick.WaitForNextTickAsync();
         }
@@ -64,7 +71,7 @@ static async Task<Result> RunAsync(RawHttp http, SlotSource slots, Options optio
         {
             while (clock.Elapsed < duration)
             {
-                await SendAsync(http, slots.Next(), result, clock, clock.Elapsed, record);
+                await SendAsync(http, slots.Next(), result, clock, clock.Elapsed, record, options.Timeout);
             }
         }));
     }
@@ -72,7 +79,7 @@ static async Task<Result> RunAsync(RawHttp http, SlotSource slots, Options optio
     return result;
 }
 
-static async Task SendAsync(RawHttp http, (Guid Hall, DateTime Start) slot, Result result, Stopwatch clock, TimeSpan due, bool record)
+static async Task SendAsync(RawHttp http, (Guid Hall, DateTime Start) slot, Result result, Stopwatch clock, TimeSpan due, bool record, int timeout)
 {
     var body = JsonSerializer.Serialize(new
     {
@@ -83,18 +90,24 @@ static async Task SendAsync(RawHttp http, (Guid Hall, DateTime Start) slot, Resu
         start = slot.Start.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
         end = slot.Start.AddMinutes(15).ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
     });
-    int status;
+    Answer answer;
+    // A timer per request only when asked for: the benchmark does without.
+    using var deadline = timeout > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(timeout)) : null;
     try
     {
-        status = await http.PostJsonAsync($"/api/halls/{slot.Hall}/bookings", body);
+        answer = await http.PostJsonAsync($"/api/halls/{slot.Hall}/bookings", body, deadline?.Token ?? CancellationToken.None);
     }
     catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
     {
-        status = 0;
+        answer = new Answer(Result.TransportError, null, null);
+    }
+    catch (OperationCanceledException) when (deadline is { IsCancellationRequested: true })
+    {
+        answer = new Answer(Result.TimedOut, null, null);
     }
     if (record)
     {
-        result.Add(status, clock.Elapsed - due, due);
+        result.Add(answer, slot, clock.Elapsed - due, due);
     }
 }
 
@@ -128,7 +141,8 @@ static async Task<List<(Guid Id, Guid VenueId)>> CreateHallsAsync(HttpClient htt
     return halls;
 }
 
-internal sealed record Options(string Url, string Email, string StaffEmail, string Password, string Mode, int Clients, int Rate, int Seconds, int Warmup, int Halls, DateTime FirstDay)
+internal sealed record Options(string Url, string Email, string StaffEmail, string Password, string Mode, int Clients, int Rate, int Seconds, int Warmup, int Halls, DateTime FirstDay,
+    int Timeout, string? Answers)
 {
     public static Options Parse(string[] args)
     {
@@ -141,7 +155,8 @@ internal sealed record Options(string Url, string Email, string StaffEmail, stri
         return new Options(
             Get("url", "http://127.0.0.1:8080"), Get("email", "admin@demo.local"), Get("staff", "staff@memorial.demo.local"), Get("password", "Remember-2026"),
             Get("mode", "closed"), Int("clients", 32), Int("rate", 1000), Int("seconds", 25), Int("warmup", 30), Int("halls", 8),
-            DateTime.SpecifyKind(DateTime.UtcNow.Date.AddYears(2), DateTimeKind.Unspecified));
+            DateTime.SpecifyKind(DateTime.UtcNow.Date.AddYears(2), DateTimeKind.Unspecified),
+            Int("timeout", 0), Get("answers", "") is { Length: > 0 } answers ? answers : null);
     }
 }
 
@@ -162,22 +177,55 @@ internal sealed class SlotSource(List<(Guid Id, Guid VenueId)> halls, DateTime f
 
 internal sealed class Result
 {
+    // Statuses of requests that got no HTTP answer.
+    public const int TransportError = 0;
+    public const int TimedOut = -1;
+
     private readonly Lock _gate = new();
     // Each answer: when its request was due (seconds into the run) and how long after that it came (ms).
     private readonly List<(double Due, double Latency)> _samples = [];
     private readonly Dictionary<int, int> _statuses = [];
+    private readonly List<(double Due, Answer Answer, Guid Hall, DateTime Start)> _answers = [];
 
     public TimeSpan Elapsed { get; set; }
+
+    // Whether each answer is kept for WriteAsync (a drill's), not only counted.
+    public bool KeepsAnswers { get; init; }
 
     // Wall-clock start of the run, so a bad half-second can be found in PostgreSQL's or the app's log.
     public DateTimeOffset StartedAt { get; init; }
 
-    public void Add(int status, TimeSpan latency, TimeSpan due)
+    public void Add(Answer answer, (Guid Hall, DateTime Start) slot, TimeSpan latency, TimeSpan due)
     {
         lock (_gate)
         {
             _samples.Add((due.TotalSeconds, latency.TotalMilliseconds));
-            _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+            _statuses[answer.Status] = _statuses.GetValueOrDefault(answer.Status) + 1;
+            if (KeepsAnswers)
+            {
+                _answers.Add((due.TotalSeconds, answer, slot.Hall, slot.Start));
+            }
+        }
+    }
+
+    // One line per request, in the order they were due: seconds into the run it was due; its status
+    // (or "error" for a transport error, "timeout"); the hall and local start of the slot it asked
+    // for; the booking id from Location (or "-"); the Retry-After header as sent (or "-"), last
+    // because an HTTP date has spaces.
+    public async Task WriteAsync(string path)
+    {
+        await using var file = new StreamWriter(path);
+        foreach (var (due, answer, hall, start) in _answers.OrderBy(a => a.Due))
+        {
+            var status = answer.Status switch
+            {
+                TransportError => "error",
+                TimedOut => "timeout",
+                var code => code.ToString(CultureInfo.InvariantCulture),
+            };
+            var id = answer.Location is { } location ? location[(location.LastIndexOf('/') + 1)..] : "-";
+            await file.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{due:F3} {status} {hall} {start:yyyy-MM-ddTHH:mm:ss} {id} {answer.RetryAfter ?? "-"}"));
         }
     }
 
