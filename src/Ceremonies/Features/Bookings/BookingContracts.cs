@@ -27,28 +27,29 @@ public sealed record RepeatRequest(
     }
 }
 
-// Start and end are the venue's local time, without an offset: "2026-02-26T17:00:00".
+// Start and end are the venue's local time, without an offset: "2026-02-26T17:00:00". A field a
+// client may leave out has a default (so it comes last): without one, /openapi/v1.json calls it required.
 public sealed record BookingRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Title,
     [property: Required] BookingKind? Kind,
     [property: Range(1, 100_000)] int Attendees,
     [property: Required, EmailAddress, StringLength(320)] string Contact,
-    [property: StringLength(4000)] string? Notes,
     [property: Required] DateTime? Start,
     [property: Required] DateTime? End,
+    [property: StringLength(4000)] string? Notes = null,
     RepeatRequest? Repeat = null);
 
 // A change of a booking: any field left out stays as it is.
 public sealed record BookingChange(
-    [property: StringLength(200, MinimumLength = 1)] string? Title,
-    BookingKind? Kind,
-    [property: Range(1, 100_000)] int? Attendees,
-    [property: EmailAddress, StringLength(320)] string? Contact,
-    [property: StringLength(4000)] string? Notes,
-    DateTime? Start,
-    DateTime? End);
+    [property: StringLength(200, MinimumLength = 1)] string? Title = null,
+    BookingKind? Kind = null,
+    [property: Range(1, 100_000)] int? Attendees = null,
+    [property: EmailAddress, StringLength(320)] string? Contact = null,
+    [property: StringLength(4000)] string? Notes = null,
+    DateTime? Start = null,
+    DateTime? End = null);
 
-public sealed record DecisionRequest([property: StringLength(1000)] string? Reason);
+public sealed record DecisionRequest([property: StringLength(1000)] string? Reason = null);
 
 public sealed record BlackoutRequest(
     [property: Required] DateTime? Start,

@@ -124,8 +124,8 @@ public sealed class CalendarModel(
             return await ShowAsync(id, cancellationToken);
         }
         var date = Input.Date!.Value;
-        var request = new BookingRequest(Input.Title, Input.Kind, Input.Attendees, Input.Contact, Input.Notes,
-            date.ToDateTime(Input.Start!.Value), date.ToDateTime(Input.End!.Value));
+        var request = new BookingRequest(Input.Title, Input.Kind, Input.Attendees, Input.Contact,
+            date.ToDateTime(Input.Start!.Value), date.ToDateTime(Input.End!.Value), Input.Notes);
         var result = await BookingEndpoints.Create(id, request, db, User, authorization, clock, options, cache, cancellationToken);
         switch (result.Result)
         {

@@ -88,8 +88,9 @@ public sealed class EditHallModel(CeremoniesDb db, IAuthorizationService authori
         {
             ModelState.AddModelError("Input.Days", "Give both the opening and the closing time of a day, or neither.");
         }
-        var request = new HallRequest(Input.Name, Input.Capacity, Input.SetupMinutes, Input.TeardownMinutes,
-            [.. Input.Days.Where(d => d.Opens is not null && d.Closes is not null).Select(d => new OpeningHoursRequest(d.Day, d.Opens, d.Closes))]);
+        var request = new HallRequest(Input.Name, Input.Capacity,
+            [.. Input.Days.Where(d => d.Opens is not null && d.Closes is not null).Select(d => new OpeningHoursRequest(d.Day, d.Opens, d.Closes))],
+            Input.SetupMinutes, Input.TeardownMinutes);
         var errors = new List<ValidationResult>();
         if (!Validator.TryValidateObject(request, new ValidationContext(request), errors, validateAllProperties: true))
         {

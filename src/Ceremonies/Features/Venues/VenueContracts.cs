@@ -8,11 +8,11 @@ public sealed record VenueRequest(
     [property: Required, StringLength(100, MinimumLength = 1)] string City,
     [property: Required, CountryCode] string Country,
     [property: Required, IanaTimeZone] string TimeZone,
-    [property: StringLength(500)] string? Address,
-    [property: EmailAddress, StringLength(320)] string? ContactEmail,
-    [property: Url, StringLength(2000)] string? WebhookUrl,
+    [property: StringLength(500)] string? Address = null,
+    [property: EmailAddress, StringLength(320)] string? ContactEmail = null,
+    [property: Url, StringLength(2000)] string? WebhookUrl = null,
     // Write-only. Null keeps the stored secret; clearing the webhook URL clears it too.
-    [property: StringLength(200, MinimumLength = 16)] string? WebhookSecret);
+    [property: StringLength(200, MinimumLength = 16)] string? WebhookSecret = null);
 
 public sealed record VenueView(
     Guid Id, string Name, string City, string Country, string TimeZone, string? Address, string? ContactEmail,
@@ -29,12 +29,13 @@ public sealed record OpeningHoursRequest(
     [property: Required] TimeOnly? Opens,
     [property: Required] TimeOnly? Closes);
 
+// No setup or teardown buffer unless given; like every optional field, they have a default.
 public sealed record HallRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Name,
     [property: Range(1, 100_000)] int Capacity,
-    [property: Range(0, Hall.MaxBufferMinutes)] int SetupMinutes,
-    [property: Range(0, Hall.MaxBufferMinutes)] int TeardownMinutes,
     [property: Required, MaxLength(28)] IReadOnlyList<OpeningHoursRequest> OpeningHours,
+    [property: Range(0, Hall.MaxBufferMinutes)] int SetupMinutes = 0,
+    [property: Range(0, Hall.MaxBufferMinutes)] int TeardownMinutes = 0,
     [property: Range(0, 365 * 24 * 60)] int? MinNoticeMinutes = null,
     [property: Range(15, 14 * 24 * 60)] int? MaxLengthMinutes = null) : IValidatableObject
 {

@@ -46,7 +46,7 @@ public static class WebSetup
         // Let unreadable bodies reach the exception handler, which names the bad field.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.DescribeWhatEndpointsAccept());
         builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
