@@ -18,7 +18,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
         var problem = bad.InnerException is JsonException json
             ? new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [FieldName(json.Path)] = ["This value is of the wrong type or form (text, number, true/false, list or object) or the JSON around it is broken."],
+                [FieldName(json.Path)] = [json is NulCharacterException
+                    ? NulCharacters.Message
+                    : "This value is null where a value is needed, of the wrong type or form (text, number, true/false, list or object), or the JSON around it is broken."],
             })
             {
                 Title = "The request body is not valid JSON for this endpoint.",

@@ -37,6 +37,12 @@ internal static class OpenApiSchemas
             schema.MinLength = null;
         }
         var clr = Nullable.GetUnderlyingType(type.Type) ?? type.Type;
+        if (clr == typeof(string) && schema.Type is null)
+        {
+            // Strings are read through NulCharacters' converter, and the generator describes a type
+            // with a custom converter as "anything": say it is text again, null where allowed.
+            schema.Type = property is { IsSetNullable: true } ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+        }
         if (clr.IsEnum)
         {
             DescribeEnum(schema);

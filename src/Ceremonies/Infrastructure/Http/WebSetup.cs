@@ -51,8 +51,15 @@ public static class WebSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         // Enums by name only: a number ("kind": 9) would pass as a value no rule knows.
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
-            new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(
+                new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            // A null where the type says text must be given ("email": null at login) is a 400 naming
+            // the field, not a null that some handler, ours or Identity's, trips over later.
+            o.SerializerOptions.RespectNullableAnnotations = true;
+        });
+        builder.RefuseNulCharacters();
         return builder;
     }
 
@@ -64,6 +71,7 @@ public static class WebSetup
         app.UseWhen(WantsHtml, html => html.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseSecurityHeaders();
         app.UseStaticFiles();
+        app.UseNulCharacterGuard();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
