@@ -118,7 +118,7 @@ internal static class BookingConflicts
             booking.MoveTo(BookingState.Expired, null, "No decision was made before the request's hold ended.", now);
             db.Audit(null, "system: request expiry", "booking.expired", "booking", booking.Id, before, BookingView.Of(booking), now);
             var hall = halls[booking.HallId];
-            BookingMails.Send(db, booking, hall.Name, hall.Venue, "expired", booking.Contact, now,
+            await BookingMails.SendToRequesterAsync(db, booking, hall.Name, hall.Venue, "expired", now, cancellationToken,
                 "The venue's staff did not decide in time, so the time is free again. You may request it anew.");
         }
         await db.SaveChangesAsync(cancellationToken);

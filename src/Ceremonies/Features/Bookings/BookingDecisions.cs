@@ -56,7 +56,7 @@ public static class BookingDecisions
         var before = BookingView.Of(booking);
         booking.MoveTo(next, Me(user), reason?.Trim(), now);
         db.Audit(user, $"booking.{Word(next)}", "booking", booking.Id, before, BookingView.Of(booking), now);
-        BookingMails.Send(db, booking, context.Hall.Name, context.VenueName, Word(next), booking.Contact, now);
+        await BookingMails.SendToRequesterAsync(db, booking, context.Hall.Name, context.VenueName, Word(next), now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(BookingView.Of(booking));
     }
@@ -109,7 +109,7 @@ public static class BookingDecisions
         booking.Sequence++;
         booking.UpdatedAt = now;
         db.Audit(user, moved ? "booking.moved" : "booking.changed", "booking", booking.Id, before, BookingView.Of(booking), now);
-        BookingMails.Send(db, booking, context.Hall.Name, context.VenueName, "changed", booking.Contact, now);
+        await BookingMails.SendToRequesterAsync(db, booking, context.Hall.Name, context.VenueName, "changed", now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -12,12 +12,12 @@ using Npgsql;
 
 namespace Ceremonies.Features.Bookings;
 
-// A hall with what a booking of it needs: its venue's name, zone and contact, and the asking
-// person's membership of the venue (read in the same query).
+// A hall with what a booking of it needs: its venue's name and zone, and the asking person's
+// membership of the venue (read in the same query).
 // What the cache keeps a HallContext under: it holds this person's membership.
 internal readonly record struct HallAccessKey(Guid HallId, Guid UserId);
 
-internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, string? VenueContact, VenueRole? Role = null);
+internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, VenueRole? Role = null);
 
 // Booking a hall. Any signed-in person may book: the venue's staff (and admins) book directly,
 // everyone else requests and the staff decide. A hall's busy times are public; its bookings are
@@ -137,10 +137,18 @@ public static class BookingEndpoints
         }
         var first = bookings[0];
         var series = bookings.Count > 1 ? $"This is the first of {bookings.Count} dates of a series; the others follow the same pattern." : null;
-        rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, staff ? "confirmed" : "requested", first.Contact, now, series).Insert());
-        if (!staff && context.VenueContact is { } venueContact)
+        // The person who asked hears at their account's address (confirmed to sign in), never at the
+        // contact typed into the form; the venue's staff hear of a request at theirs.
+        if ((user.FindFirstValue(ClaimTypes.Email) ?? await BookingMails.AccountAddressAsync(db, first.RequestedBy, cancellationToken)) is { } asker)
         {
-            rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, "request-for-staff", venueContact, now, series).Insert());
+            rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, staff ? "confirmed" : "requested", asker, now, series).Insert());
+        }
+        if (!staff)
+        {
+            foreach (var address in await BookingMails.StaffAddressesAsync(db, hall.VenueId, cancellationToken))
+            {
+                rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, "request-for-staff", address, now, series).Insert());
+            }
         }
         rows.AddRange(bookings.Select(b => b.Insert()));
         try
@@ -249,7 +257,7 @@ public static class BookingEndpoints
     private static readonly Func<CeremoniesDb, Guid, Guid?, CancellationToken, Task<HallContext?>> HallWithMembership =
         EF.CompileAsyncQuery((CeremoniesDb db, Guid hallId, Guid? userId, CancellationToken _) =>
             db.Set<Hall>().AsNoTracking().Where(h => h.Id == hallId)
-                .Join(db.Set<Venue>(), h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone, v.ContactEmail,
+                .Join(db.Set<Venue>(), h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone,
                     db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
                 .FirstOrDefault());
 

@@ -1,15 +1,35 @@
 using System.Globalization;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
+using Ceremonies.Features.Venues;
+using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Bookings;
 
 // The mails bookings cause, added to the same SaveChanges as the change itself. Times are the
-// venue's local times and name its zone.
+// venue's local times and name its zone. Mail goes only to addresses that asked for it: the
+// confirmed address of the account that asked for the booking, and those of the venue's staff. The
+// booking's contact is typed into a form by anyone; it is shown to the staff, never mailed.
 public static class BookingMails
 {
-    public static void Send(CeremoniesDb db, Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null) =>
-        db.Outbox.Add(Message(booking, hallName, venueName, what, to, now, extra));
+    // Tells the person who asked for the booking, at their account's confirmed address.
+    public static async Task SendToRequesterAsync(
+        CeremoniesDb db, Booking booking, string hallName, string venueName, string what, DateTimeOffset now, CancellationToken cancellationToken, string? extra = null)
+    {
+        if (await AccountAddressAsync(db, booking.RequestedBy, cancellationToken) is { } to)
+        {
+            db.Outbox.Add(Message(booking, hallName, venueName, what, to, now, extra));
+        }
+    }
+
+    public static Task<string?> AccountAddressAsync(CeremoniesDb db, Guid userId, CancellationToken cancellationToken) =>
+        db.Users.Where(u => u.Id == userId && u.EmailConfirmed).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
+
+    // The venue's staff and managers whose accounts have confirmed their address.
+    public static Task<List<string>> StaffAddressesAsync(CeremoniesDb db, Guid venueId, CancellationToken cancellationToken) =>
+        db.VenueMemberships.Where(m => m.VenueId == venueId)
+            .Join(db.Users.Where(u => u.EmailConfirmed && u.Email != null), m => m.UserId, u => u.Id, (m, u) => u.Email!)
+            .Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
 
     public static OutboxMessage Message(Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null)
     {

@@ -60,15 +60,19 @@ public static class StaffEndpoints
         var view = new StaffMemberView(member.Id, member.Email ?? request.Email, membership.Role);
         db.VenueMemberships.Add(membership);
         db.Audit(user, "venue.staff.added", "venue", id, null, view, now);
-        db.Outbox.Add(OutboxMessage.Email(
-            $"venue-staff-added:{id}:{member.Id}:{now.ToUnixTimeMilliseconds()}", view.Email,
-            $"You were added to {venue.Name} as {membership.Role.ToString().ToLowerInvariant()}",
-            $"""
-            {user.Identity?.Name} added you to the staff of {venue.Name} ({venue.City}) as {membership.Role.ToString().ToLowerInvariant()}.
+        // An account whose address was never confirmed may carry someone else's: it gets no mail.
+        if (member.EmailConfirmed)
+        {
+            db.Outbox.Add(OutboxMessage.Email(
+                $"venue-staff-added:{id}:{member.Id}:{now.ToUnixTimeMilliseconds()}", view.Email,
+                $"You were added to {venue.Name} as {membership.Role.ToString().ToLowerInvariant()}",
+                $"""
+                {user.Identity?.Name} added you to the staff of {venue.Name} ({venue.City}) as {membership.Role.ToString().ToLowerInvariant()}.
 
-            Sign in to Ceremonies to see the venue and its halls.
-            """,
-            null, now));
+                Sign in to Ceremonies to see the venue and its halls.
+                """,
+                null, now));
+        }
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/venues/{id}/staff/{member.Id}", view);
     }
