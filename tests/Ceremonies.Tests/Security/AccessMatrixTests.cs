@@ -37,13 +37,13 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         {
             var newcomer = await w.NewPersonAsync("newcomer");
             return await Json(HttpMethod.Post, $"/api/venues/{w.Memorial.Id}/staff", new { email = newcomer.Email, role = "staff" });
-        }, [401, 404, 404, 403, 201, 404, 201]),
+        }, [401, 403, 403, 403, 201, 403, 201]),
         new("DELETE", "/api/venues/{id:guid}/staff/{userId:guid}", async w =>
         {
             var leaver = await w.NewPersonAsync("leaver");
             await w.AddMemberAsync(w.Memorial.Id, leaver, VenueRole.Staff);
             return new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/venues/{w.Memorial.Id}/staff/{leaver.Id}", UriKind.Relative));
-        }, [401, 404, 404, 403, 204, 404, 204]),
+        }, [401, 403, 403, 403, 204, 403, 204]),
         // Anyone signed in may ask for a hall; the venue's staff book it outright.
         new("POST", "/api/halls/{hallId:guid}/bookings", w =>
         {
@@ -71,13 +71,18 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         {
             var day = w.FreeDay();
             return Json(HttpMethod.Post, $"/api/halls/{w.AssemblyHall.Id}/blackouts", new { start = day, end = day.AddDays(1), reason = "Maintenance" });
-        }, [401, 404, 404, 201, 201, 404, 201]),
+        }, [401, 403, 403, 201, 201, 403, 201]),
         new("DELETE", "/api/blackouts/{id:guid}", async w =>
             new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/blackouts/{(await w.NewBlackoutAsync()).Id}", UriKind.Relative)),
             [401, 404, 404, 204, 204, 404, 204]),
         new("POST", "/api/halls/{hallId:guid}/calendar-feeds", w =>
             Task.FromResult(new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/halls/{w.AssemblyHall.Id}/calendar-feeds", UriKind.Relative))),
-            [401, 404, 404, 201, 201, 404, 201]),
+            [401, 403, 403, 201, 201, 403, 201]),
+        // Reads under a public parent: whoever may see the venue or hall but not this part of it gets 403.
+        new("GET", "/api/venues/{id:guid}/staff", w => Get($"/api/venues/{w.Memorial.Id}/staff"), [401, 403, 403, 200, 200, 403, 200]),
+        new("GET", "/api/halls/{hallId:guid}/bookings", w => Get($"/api/halls/{w.AssemblyHall.Id}/bookings"), [401, 403, 403, 200, 200, 403, 200]),
+        new("GET", "/api/halls/{hallId:guid}/blackouts", w => Get($"/api/halls/{w.AssemblyHall.Id}/blackouts"), [401, 403, 403, 200, 200, 403, 200]),
+        new("GET", "/api/halls/{hallId:guid}/calendar-feeds", w => Get($"/api/halls/{w.AssemblyHall.Id}/calendar-feeds"), [401, 403, 403, 200, 200, 403, 200]),
         new("DELETE", "/api/calendar-feeds/{id:guid}", async w =>
             new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/calendar-feeds/{(await w.NewFeedAsync()).Id}", UriKind.Relative)),
             [401, 404, 404, 204, 204, 404, 204]),
@@ -97,6 +102,25 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         var covered = Cases.Select(c => $"{c.Method} {c.Route}").ToHashSet();
 
         Assert.Empty(endpoints.Except(covered));
+    }
+
+    // A parent that does not exist is a 404 for everyone signed in, admins included.
+    [Theory]
+    [InlineData("/api/venues/{0}/staff")]
+    [InlineData("/api/halls/{0}/bookings")]
+    [InlineData("/api/halls/{0}/blackouts")]
+    [InlineData("/api/halls/{0}/calendar-feeds")]
+    public async Task AReadUnderAParentThatDoesNotExistIsNotFound(string path)
+    {
+        var world = await World.CreateAsync(fixture);
+        var uri = new Uri(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, Guid.NewGuid()), UriKind.Relative);
+
+        foreach (var who in new[] { Who.Organizer, Who.Staff, Who.Admin })
+        {
+            using var client = await world.ClientAsync(who);
+            using var response = await client.GetAsync(uri);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.NotFound, $"{who}: {(int)response.StatusCode}");
+        }
     }
 
     [Fact]
@@ -171,6 +195,8 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         teardownMinutes = 30,
         openingHours = Enum.GetNames<DayOfWeek>().Select(d => new { day = d.ToLowerInvariant(), opens = "08:00:00", closes = "20:00:00" }),
     };
+
+    private static Task<HttpRequestMessage> Get(string path) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative)));
 
     private static Task<HttpRequestMessage> Json(HttpMethod method, string path, object body) =>
         Task.FromResult(new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body) });

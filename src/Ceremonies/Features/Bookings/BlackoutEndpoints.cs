@@ -26,9 +26,9 @@ public static class BlackoutEndpoints
     public static async Task<Results<Ok<List<BlackoutView>>, ProblemHttpResult>> List(
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
+        if (await BookingEndpoints.RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
-            return Problems.NotFound("hall");
+            return refused;
         }
         var since = clock.GetUtcNow().AddDays(-31);
         var blackouts = await db.Blackouts.AsNoTracking().Where(b => b.HallId == hallId && b.EndsAt > since)
@@ -40,11 +40,11 @@ public static class BlackoutEndpoints
         Guid hallId, BlackoutRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        var context = await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken);
-        if (context is null || !await authorization.IsMemberAsync(user, context.Hall.VenueId))
+        if (await BookingEndpoints.RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
-            return Problems.NotFound("hall");
+            return refused;
         }
+        var context = (await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken))!; // the hall exists: checked above
         var (span, refusals) = BookingRules.Resolve(request.Start, request.End, context.TimeZone);
         if (span is { } s && s.End.Instant <= s.Start.Instant)
         {

@@ -178,9 +178,9 @@ public static class BookingEndpoints
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
         IOptions<BookingOptions> options, CancellationToken cancellationToken, DateTimeOffset? from = null, DateTimeOffset? to = null)
     {
-        if (!await IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
+        if (await RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
-            return Problems.NotFound("hall calendar");
+            return refused;
         }
         if (Window(from, to, clock, options.Value) is not ({ } start, { } end))
         {
@@ -261,14 +261,21 @@ public static class BookingEndpoints
                     db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
                 .FirstOrDefault());
 
-    // The venue's staff (and admins) see a hall's full calendar and manage its closures and feeds;
-    // to anyone else those do not exist.
-    internal static async Task<bool> IsStaffOfHallAsync(
+    // The venue's staff (and admins) see a hall's full calendar and manage its closures and feeds.
+    // Halls are public, so anyone else may know the hall exists and is told 403, not 404.
+    internal static async Task<ProblemHttpResult?> RefuseUnlessStaffOfHallAsync(
         CeremoniesDb db, IAuthorizationService authorization, ClaimsPrincipal user, Guid hallId, CancellationToken cancellationToken)
     {
         var venueId = await db.Halls.Where(h => h.Id == hallId).Select(h => (Guid?)h.VenueId).FirstOrDefaultAsync(cancellationToken);
-        return venueId is not null && await authorization.IsMemberAsync(user, venueId.Value);
+        return venueId is null ? Problems.NotFound("hall")
+            : await authorization.IsMemberAsync(user, venueId.Value) ? null
+            : Problems.Forbidden("Only the venue's staff see a hall's bookings and manage its closures and calendar feeds.");
     }
+
+    // A thing of a hall that only the venue's staff see (a closure, a feed): to anyone else it does not exist.
+    internal static async Task<bool> IsStaffOfHallAsync(
+        CeremoniesDb db, IAuthorizationService authorization, ClaimsPrincipal user, Guid hallId, CancellationToken cancellationToken) =>
+        await RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is null;
 
     internal static async Task<bool> MaySeeAsync(Booking booking, ClaimsPrincipal user, IAuthorizationService authorization) =>
         booking.RequestedBy.ToString() == user.FindFirstValue(ClaimTypes.NameIdentifier)

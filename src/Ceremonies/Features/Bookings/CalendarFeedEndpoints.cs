@@ -30,9 +30,9 @@ public static class CalendarFeedEndpoints
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
         HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
+        if (await BookingEndpoints.RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
-            return Problems.NotFound("hall");
+            return refused;
         }
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var now = clock.GetUtcNow();
@@ -55,9 +55,9 @@ public static class CalendarFeedEndpoints
     public static async Task<Results<Ok<List<CalendarFeedView>>, ProblemHttpResult>> List(
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        if (!await BookingEndpoints.IsStaffOfHallAsync(db, authorization, user, hallId, cancellationToken))
+        if (await BookingEndpoints.RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
-            return Problems.NotFound("hall");
+            return refused;
         }
         var feeds = await db.CalendarFeeds.AsNoTracking().Where(f => f.HallId == hallId && f.RevokedAt == null)
             .OrderBy(f => f.CreatedAt).ToListAsync(cancellationToken);

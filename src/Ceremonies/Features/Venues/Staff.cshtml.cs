@@ -38,13 +38,13 @@ public sealed class StaffModel(
     public string? Message { get; set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
-        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        await LoadAsync(id, cancellationToken) ?? Page();
 
     public async Task<IActionResult> OnPostAddAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!ModelState.IsValid)
         {
-            return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+            return await LoadAsync(id, cancellationToken) ?? Page();
         }
         var result = await StaffEndpoints.Add(id, new StaffRequest(Input.Email, Input.Role), db, User, authorization, users, clock, cancellationToken);
         switch (result.Result)
@@ -64,7 +64,7 @@ public sealed class StaffModel(
             case ProblemHttpResult problem:
                 return StatusCode(problem.StatusCode);
         }
-        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        return await LoadAsync(id, cancellationToken) ?? Page();
     }
 
     public async Task<IActionResult> OnPostRemoveAsync(Guid id, Guid userId, CancellationToken cancellationToken)
@@ -85,18 +85,23 @@ public sealed class StaffModel(
         return RedirectToPage(new { id });
     }
 
-    // False when the venue does not exist or the user is not on its staff: then it does not exist for them.
-    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    // Null when the page can show the staff; otherwise the refusal: 404 for a venue that does not
+    // exist, 403 for a person not on its staff (venues are public, their staff lists are not).
+    private async Task<IActionResult?> LoadAsync(Guid id, CancellationToken cancellationToken)
     {
         var venue = await db.Venues.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
-        if (venue is null || !await authorization.IsMemberAsync(User, id))
+        if (venue is null)
         {
-            return false;
+            return NotFound();
+        }
+        if (!await authorization.IsMemberAsync(User, id))
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
         }
         VenueId = id;
         VenueName = venue.Name;
         IsManager = await authorization.IsManagerAsync(User, id);
         Members = await StaffEndpoints.Members(db, id).ToListAsync(cancellationToken);
-        return true;
+        return null;
     }
 }

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Venues;
 
-// A venue's staff list is seen by its own staff, managers and admins; to anyone else the list does
-// not exist (404). Managers and admins add and remove staff; a venue's staff get 403.
+// A venue's staff list is seen by its own staff, managers and admins; managers and admins add and
+// remove staff. Venues are public, so anyone else is told 403 (an unknown venue is a 404).
 public static class StaffEndpoints
 {
     public static RouteGroupBuilder MapVenueStaff(this IEndpointRouteBuilder app)
@@ -26,9 +26,13 @@ public static class StaffEndpoints
     public static async Task<Results<Ok<List<StaffMemberView>>, ProblemHttpResult>> List(
         Guid id, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        if (!await db.Venues.AnyAsync(v => v.Id == id, cancellationToken) || !await authorization.IsMemberAsync(user, id))
+        if (!await db.Venues.AnyAsync(v => v.Id == id, cancellationToken))
         {
             return Problems.NotFound("venue");
+        }
+        if (!await authorization.IsMemberAsync(user, id))
+        {
+            return Problems.Forbidden("Only the venue's staff see its staff list.");
         }
         return TypedResults.Ok(await Members(db, id).ToListAsync(cancellationToken));
     }
@@ -38,7 +42,7 @@ public static class StaffEndpoints
         UserManager<IdentityUser<Guid>> users, TimeProvider clock, CancellationToken cancellationToken)
     {
         var venue = await db.Venues.AsNoTracking().FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
-        if (venue is null || !await authorization.IsMemberAsync(user, id))
+        if (venue is null)
         {
             return Problems.NotFound("venue");
         }
@@ -81,7 +85,7 @@ public static class StaffEndpoints
         Guid id, Guid userId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (!await db.Venues.AnyAsync(v => v.Id == id, cancellationToken) || !await authorization.IsMemberAsync(user, id))
+        if (!await db.Venues.AnyAsync(v => v.Id == id, cancellationToken))
         {
             return Problems.NotFound("venue");
         }

@@ -4,8 +4,8 @@ using Microsoft.Playwright;
 
 namespace Ceremonies.Tests.Features.Venues;
 
-// Staff of the Paris venue have no say in the memorial: its staff list does not exist for them
-// (404) and its halls are visible but not theirs to edit (403), through the API and the pages.
+// Staff of the Paris venue have no say in the memorial: the memorial and its halls are public, so
+// its staff list and its halls' edits are refused with 403, through the API and the pages.
 [Collection(AppTests.Name)]
 public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture browser)
 {
@@ -28,16 +28,16 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
         });
         using var ownStaff = await paris.GetAsync(new Uri($"/api/venues/{world.Paris.Id}/staff", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.NotFound, staffList.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, addStaff.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, removeStaff.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, staffList.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, addStaff.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, removeStaff.StatusCode);
         Assert.Equal(HttpStatusCode.OK, readHall.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, editHall.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ownStaff.StatusCode);
     }
 
     [Fact]
-    public async Task StaffOfAnotherVenueMeetNotFoundAndForbiddenPagesInTheBrowser()
+    public async Task StaffOfAnotherVenueMeetForbiddenPagesInTheBrowser()
     {
         var world = await World.CreateAsync(fixture);
         var page = await SignInAsync(world, Who.StaffOfAnotherVenue);
@@ -48,8 +48,8 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Edit" }).CountAsync());
 
         var staff = await page.GotoAsync($"/venues/{world.Memorial.Id}/staff");
-        Assert.Equal(404, staff?.Status);
-        Assert.Equal("Not found", await page.Locator("h1").InnerTextAsync());
+        Assert.Equal(403, staff?.Status);
+        Assert.Equal("You may not do this", await page.Locator("h1").InnerTextAsync());
 
         var edit = await page.GotoAsync($"/halls/{world.AssemblyHall.Id}/edit");
         Assert.Equal(403, edit?.Status);
