@@ -4,6 +4,7 @@ using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -90,7 +91,7 @@ public static class VenueEndpoints
             Name = request.Name.Trim(),
             City = request.City.Trim(),
             Country = request.Country,
-            TimeZone = request.TimeZone,
+            TimeZone = IanaTimeZoneAttribute.Canonical(request.TimeZone)!, // validated: a known zone
             Address = request.Address?.Trim(),
             ContactEmail = request.ContactEmail,
             WebhookUrl = request.WebhookUrl,
@@ -126,7 +127,7 @@ public static class VenueEndpoints
         venue.Name = request.Name.Trim();
         venue.City = request.City.Trim();
         venue.Country = request.Country;
-        venue.TimeZone = request.TimeZone;
+        venue.TimeZone = IanaTimeZoneAttribute.Canonical(request.TimeZone)!; // validated: a known zone
         venue.Address = request.Address?.Trim();
         venue.ContactEmail = request.ContactEmail;
         venue.WebhookUrl = request.WebhookUrl;

@@ -49,6 +49,28 @@ public sealed class VenueInputTests(AppFixture fixture)
         Assert.Equal(before, await CountsAsync());
     }
 
+    // Whatever the letter case it was sent in, a zone is stored as the time zone database spells it.
+    [Theory]
+    [InlineData("europe/paris", "Europe/Paris")]
+    [InlineData("ASIA/BAKU", "Asia/Baku")]
+    [InlineData("America/new_york", "America/New_York")]
+    public async Task AZoneIdInAnyCaseIsStoredAsTheDatabaseSpellsIt(string sent, string stored)
+    {
+        var world = await World.CreateAsync(fixture);
+        using var admin = await world.ClientAsync(Who.Admin);
+        var name = $"Zone test {Guid.NewGuid():N}";
+
+        using var created = await admin.PostAsJsonAsync(new Uri("/api/venues", UriKind.Relative), new { name, city = "Paris", country = "FR", timeZone = sent });
+        var view = await created.Content.ReadFromJsonAsync<VenueView>();
+        using var updated = await admin.PutAsJsonAsync(new Uri($"/api/venues/{view!.Id}", UriKind.Relative), new { name, city = "Paris", country = "FR", timeZone = sent.ToUpperInvariant() });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(stored, view.TimeZone);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(stored, (await updated.Content.ReadFromJsonAsync<VenueView>())!.TimeZone);
+        Assert.Equal(stored, await fixture.App.InScopeAsync<CeremoniesDb, string>(db => db.Venues.Where(v => v.Id == view.Id).Select(v => v.TimeZone).SingleAsync()));
+    }
+
     [Theory]
     [MemberData(nameof(BadHalls))]
     public async Task ABadHallIsRefusedNamingEachFieldAndNothingIsWritten(string why, string json, string[] fields)
