@@ -1,5 +1,6 @@
 using Ceremonies.Data;
 using Ceremonies.Infrastructure.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 
 namespace Ceremonies.Features.Accounts;
@@ -50,6 +51,12 @@ public static class AccountsSetup
                 return Task.CompletedTask;
             };
         });
+        // The Identity API's default scheme reads bearer tokens and cookies, but challenges as the bearer
+        // scheme does: a bare 401, so a page that needs sign-in showed an error. Challenge through the
+        // cookie instead: pages redirect to the sign-in form and back, the API still answers 401 (above).
+        // (Identity keeps the scheme's name internal; AnAnonymousVisitorIsSentToSignInAndBack holds it.)
+        builder.Services.Configure<AuthenticationSchemeOptions>("Identity.BearerAndApplication",
+            o => o.ForwardChallenge = IdentityConstants.ApplicationScheme);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Moderator, p => p.RequireRole(Roles.Moderator, Roles.Admin));

@@ -40,6 +40,26 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
         Assert.Contains("Booked: Second ceremony", await page.GetByTestId("calendar-message").InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    // A visitor who is not signed in is sent to sign in, and back to the page they asked for.
+    [Theory]
+    [InlineData("/bookings/mine", "My bookings and requests")]
+    [InlineData("/bookings/requests", "Requests to decide")]
+    public async Task AnAnonymousVisitorIsSentToSignInAndBack(string path, string heading)
+    {
+        var world = await World.CreateAsync(fixture);
+        var page = await browser.NewPageAsync(fixture.App.Address);
+
+        var first = await page.GotoAsync(path);
+
+        Assert.Equal(200, first?.Status);
+        Assert.Contains("/account/sign-in", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("Email").FillAsync(world.Person(Who.Staff).Email!);
+        await page.GetByLabel("Password").FillAsync(World.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal));
+        Assert.Equal(heading, await page.Locator("h1").InnerTextAsync());
+    }
+
     [Fact]
     public async Task AKindTheFormDoesNotOfferIsRefusedOnTheFormAndBooksNothing()
     {
