@@ -263,7 +263,8 @@ public static class VenueEndpoints
                 return false;
             }
             name = text[(bar + 1)..];
-            return true;
+            // No stored name holds a NUL (PostgreSQL cannot store one), so a cursor whose does was made by hand.
+            return !name.Contains('\0', StringComparison.Ordinal);
         }
         catch (FormatException)
         {
