@@ -17,7 +17,7 @@ public static class DatabaseFailures
     // No connection could be opened, so no statement reached the server: safe to try again.
     public static bool NeverConnected(Exception error) =>
         Find<PostgresException>(error)?.SqlState is PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections
-        || Find<SocketException>(error)?.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.TimedOut;
+        || Find<SocketException>(error)?.SocketErrorCode is SocketError.ConnectionRefused;
 
     // The database is out of reach for now: not connected, shut down or restarting, or the connection
     // broke. A write that failed this way may or may not have committed, so it is not repeated here;

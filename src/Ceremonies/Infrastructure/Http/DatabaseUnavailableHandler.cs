@@ -28,7 +28,7 @@ internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService 
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The service is briefly unavailable.",
-                Detail = $"The database could not be reached. Try again in {RetryAfterSeconds} seconds; if you sent a change, look first whether it was made.",
+                Detail = $"The database could not be reached, or stayed busy with conflicting changes. Try again in {RetryAfterSeconds} seconds; if you sent a change, look first whether it was made.",
                 Type = ProblemTypes.Unavailable,
             },
             Exception = exception,
@@ -42,6 +42,6 @@ internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService 
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is out of reach ({Reason})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: the database is out of reach or busy ({Reason})")]
     private static partial void LogUnavailable(ILogger logger, string method, string path, string reason);
 }
