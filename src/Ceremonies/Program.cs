@@ -8,7 +8,7 @@ using Ceremonies.Infrastructure.Caching;
 using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Outbox;
-using Ceremonies.Infrastructure.Scheduling;
+using Ceremonies.Infrastructure.Jobs;
 using Ceremonies.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,13 +22,7 @@ builder.AddOutbox();
 builder.AddAccounts();
 builder.AddVenues();
 builder.AddBookings();
-builder.AddScheduling(q =>
-{
-    q.AddOutboxDispatch(builder.Configuration);
-    q.AddOutboxPruning();
-    q.AddJobRunPruning();
-    q.AddBookingJobs();
-});
+builder.AddJobs();
 
 var app = builder.Build();
 app.UseWebDefaults();
@@ -42,6 +36,7 @@ app.MapAccounts();
 app.MapVenues();
 app.MapVenueStaff();
 app.MapBookingEndpoints();
+app.MapJobsDashboard();
 app.MapRazorPages();
 
 await app.RunAsync();

@@ -12,6 +12,10 @@ public sealed class DatabaseOptions
     public bool MigrateOnStart { get; set; } = true;
 }
 
+// Schemas that a library keeps itself (Hangfire's), installed or upgraded by the migrating process
+// under the migration lock, after the app's own migrations.
+public sealed record SchemaInstaller(string Name, Action<NpgsqlConnection> Install);
+
 public static class DataSetup
 {
     public const string ConnectionName = "Ceremonies";
@@ -107,6 +111,10 @@ public static class DataSetup
         {
             await using var db = new CeremoniesDb(new DbContextOptionsBuilder<CeremoniesDb>().UseNpgsql(connectionString).Options);
             await db.Database.MigrateAsync(cancellationToken);
+            foreach (var installer in services.GetServices<SchemaInstaller>())
+            {
+                installer.Install(lockConnection);
+            }
         }
         finally
         {

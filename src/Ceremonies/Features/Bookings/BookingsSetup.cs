@@ -1,7 +1,7 @@
 using Ceremonies.Data;
-using Ceremonies.Infrastructure.Scheduling;
+using Ceremonies.Infrastructure.Jobs;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
 
 namespace Ceremonies.Features.Bookings;
 
@@ -10,14 +10,11 @@ public static class BookingsSetup
     public static IHostApplicationBuilder AddBookings(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<BookingOptions>().BindConfiguration(BookingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<RequestExpiry>();
+        // Every minute: a request past its hold frees its slot and its requester hears so.
+        builder.Services.AddRecurringJob<RequestExpiry>("booking-request-expiry", e => e.RunAsync(CancellationToken.None), "* * * * *");
         return builder;
     }
-
-    public static IQuartzBuilder AddBookingJobs(this IQuartzBuilder quartz) =>
-        // Every minute: a request past its hold frees its slot and its requester hears so.
-        quartz.ScheduleRecurring<RequestExpiryJob>("booking-request-expiry", "every-1m",
-            SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()
-                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount));
 
     public static IEndpointRouteBuilder MapBookingEndpoints(this IEndpointRouteBuilder app)
     {
@@ -28,11 +25,12 @@ public static class BookingsSetup
     }
 }
 
-[DisallowConcurrentExecution]
-internal sealed class RequestExpiryJob(CeremoniesDb db, TimeProvider clock) : IJob
+// Safe to run twice at once: a request already expired is no longer picked, and a booking's version
+// check refuses the second save of the same one.
+public sealed class RequestExpiry(CeremoniesDb db, TimeProvider clock)
 {
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) => await RunAsync(cancellationToken);
-
+    // The next minute's run does what a failed one did not: no retries of its own.
+    [AutomaticRetry(Attempts = 0)]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();

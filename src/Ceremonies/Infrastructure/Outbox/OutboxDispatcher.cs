@@ -2,6 +2,7 @@ using System.Net.Mail;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Infrastructure.Email;
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,8 @@ public sealed partial class OutboxDispatcher(
 {
     private readonly OutboxOptions _options = options.Value;
 
+    // The next firing, seconds later, picks up what a failed run left: no retries of its own.
+    [AutomaticRetry(Attempts = 0)]
     public async Task<DispatchResult> RunAsync(CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();

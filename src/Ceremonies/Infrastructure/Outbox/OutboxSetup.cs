@@ -1,5 +1,4 @@
-using Ceremonies.Infrastructure.Scheduling;
-using Quartz;
+using Ceremonies.Infrastructure.Jobs;
 
 namespace Ceremonies.Infrastructure.Outbox;
 
@@ -12,23 +11,14 @@ public static class OutboxSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<OutboxDispatcher>();
+        builder.Services.AddScoped<OutboxPruning>();
+        var pollSeconds = builder.Configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>()?.PollSeconds ?? new OutboxOptions().PollSeconds;
+        // Every few seconds (a cron with seconds). Runs may overlap across processes: the claim's SKIP
+        // LOCKED gives each message to one of them. After downtime one run catches up; Hangfire does
+        // not replay the firings it missed.
+        builder.Services.AddRecurringJob<OutboxDispatcher>("outbox-dispatch", d => d.RunAsync(CancellationToken.None), $"*/{pollSeconds} * * * * *");
+        // Daily at 03:27 UTC, away from the top of the hour when other work is planned.
+        builder.Services.AddRecurringJob<OutboxPruning>("outbox-pruning", p => p.RunAsync(CancellationToken.None), "27 3 * * *");
         return builder;
     }
-
-    public static IQuartzBuilder AddOutboxDispatch(this IQuartzBuilder quartz, IConfiguration configuration)
-    {
-        var pollSeconds = configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>()?.PollSeconds ?? new OutboxOptions().PollSeconds;
-        // Runs may overlap across nodes: the claim's SKIP LOCKED gives each message to one of them.
-        // After downtime, one run catches up; replaying every missed firing would add nothing.
-        return quartz.ScheduleRecurring<OutboxDispatchJob>("outbox-dispatch", $"every-{pollSeconds}s", SimpleScheduleBuilder.Create()
-            .WithInterval(TimeSpan.FromSeconds(pollSeconds))
-            .RepeatForever()
-            .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount));
-    }
-}
-
-internal sealed class OutboxDispatchJob(OutboxDispatcher dispatcher) : IJob
-{
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await dispatcher.RunAsync(cancellationToken);
 }

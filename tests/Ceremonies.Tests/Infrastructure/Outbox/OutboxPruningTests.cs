@@ -34,7 +34,7 @@ public sealed class OutboxPruningTests(AppFixture fixture)
 
         await using (var scope = fixture.App.Services.CreateAsyncScope())
         {
-            var job = ActivatorUtilities.CreateInstance<OutboxPruningJob>(scope.ServiceProvider, (TimeProvider)new ManualClock(now));
+            var job = ActivatorUtilities.CreateInstance<OutboxPruning>(scope.ServiceProvider, (TimeProvider)new ManualClock(now));
             Assert.True(await job.RunAsync(CancellationToken.None) >= 1);
         }
 
