@@ -5,13 +5,17 @@ namespace Ceremonies.Tests;
 
 public sealed record MailDevAddress(string Address, string? Name);
 
+public sealed record MailDevAttachment(string FileName, string GeneratedFileName, string ContentType);
+
 public sealed record MailDevEmail(
     string Id,
     string Subject,
     string? Text,
     string? Html,
+    IReadOnlyList<MailDevAddress> From,
     IReadOnlyList<MailDevAddress> To,
-    [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, System.Text.Json.JsonElement> Headers)
+    [property: JsonPropertyName("headers")] IReadOnlyDictionary<string, System.Text.Json.JsonElement> Headers,
+    IReadOnlyList<MailDevAttachment>? Attachments)
 {
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: System.Text.Json.JsonValueKind.String } v
@@ -45,6 +49,13 @@ public sealed class MailDevClient(Uri baseAddress) : IDisposable
             await Task.Delay(100);
         }
     }
+
+    // The message as it came over SMTP.
+    public Task<string> SourceAsync(MailDevEmail mail) =>
+        _http.GetStringAsync(new Uri($"/api/email/{mail.Id}/source", UriKind.Relative));
+
+    public Task<byte[]> AttachmentAsync(MailDevEmail mail, MailDevAttachment attachment) =>
+        _http.GetByteArrayAsync(new Uri($"/api/email/{mail.Id}/attachment/{Uri.EscapeDataString(attachment.GeneratedFileName)}", UriKind.Relative));
 
     public void Dispose() => _http.Dispose();
 }

@@ -4,6 +4,7 @@ using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
+using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Time;
 using Microsoft.EntityFrameworkCore;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
@@ -97,7 +98,9 @@ public sealed partial class RowBatchTests(AppFixture fixture)
             "organizer@example.test", "Flowers arrive at 9:45.", asker, byStaff: false, TimeSpan.FromDays(3), Now, seriesId: Guid.CreateVersion7(Now));
         var audit = AuditEntry.Of(asker, "organizer@example.test", "booking.requested", "booking", booking.Id, null, BookingView.Of(booking), Now);
         var mail = OutboxMessage.Email($"row-batch:{booking.Id}", "organizer@example.test", "Request received", "Text", "<p>Html</p>", Now,
-            dueAt: Now.AddMinutes(1), deadline: Now.AddDays(1));
+            dueAt: Now.AddMinutes(1), deadline: Now.AddDays(1),
+            attachments: [new EmailAttachment("request.ics", "text/calendar; method=PUBLISH", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"u8.ToArray())],
+            headers: new Dictionary<string, string> { ["Auto-Submitted"] = "auto-generated", ["X-Ceremonies-Booking"] = booking.Id.ToString() });
         return (booking, audit, mail);
     }
 

@@ -22,4 +22,29 @@ public sealed class SmtpTests(AppFixture fixture)
         Assert.Contains("<strong>17:00 Asia/Baku</strong>", mail.Html, StringComparison.Ordinal);
         Assert.Equal(messageId, mail.Header("message-id"));
     }
+
+    [Fact]
+    public async Task AConnectionTheServerDroppedIsOpenedAgainForTheNextMessage()
+    {
+        await using var smtp = new MailDevProcess();
+        await smtp.StartAsync();
+        await using var app = fixture.StartAnotherApp(
+            new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.SmtpPort}", ["Email:Smtp:Connections"] = "1" });
+        var sender = app.Service<IEmailSender>();
+        var before = $"before-restart-{Guid.NewGuid():N}@example.test";
+        var after = $"after-restart-{Guid.NewGuid():N}@example.test";
+        await sender.SendAsync(Mail(before, sender), CancellationToken.None);
+
+        // The one pooled connection now leads to a server that is gone.
+        await smtp.StopAsync();
+        await smtp.StartAsync();
+        await sender.SendAsync(Mail(after, sender), CancellationToken.None);
+
+        using var inbox = smtp.Client;
+        Assert.Single(await inbox.WaitForAsync(after));
+    }
+
+    private static EmailMessage Mail(string to, IEmailSender sender) =>
+        new(to, "Minute of silence at 17:00 (Asia/Baku)", "The minute of silence begins at 17:00 Asia/Baku.", null,
+            $"<{Guid.NewGuid():N}@{sender.MessageIdDomain}>");
 }

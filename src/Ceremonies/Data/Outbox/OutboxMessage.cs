@@ -1,7 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using Ceremonies.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
 
 namespace Ceremonies.Data.Outbox;
@@ -26,6 +30,8 @@ public sealed class OutboxMessage
     public required string Subject { get; init; }
     public required string BodyText { get; init; }
     public string? BodyHtml { get; init; }
+    public IReadOnlyList<EmailAttachment> Attachments { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = EmailHeaders.None;
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset DueAt { get; set; }
     public DateTimeOffset? DeadlineAt { get; set; }
@@ -38,10 +44,13 @@ public sealed class OutboxMessage
 
     public static OutboxMessage Email(
         string idempotencyKey, string to, string subject, string text, string? html,
-        DateTimeOffset now, DateTimeOffset? dueAt = null, DateTimeOffset? deadline = null)
+        DateTimeOffset now, DateTimeOffset? dueAt = null, DateTimeOffset? deadline = null,
+        IReadOnlyList<EmailAttachment>? attachments = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(idempotencyKey);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(idempotencyKey.Length, MaxKeyLength);
+        // Refused here, where the caller can still be told, rather than at every sending attempt.
+        EmailHeaders.Check(headers ?? EmailHeaders.None);
         return new OutboxMessage
         {
             Id = Guid.CreateVersion7(now),
@@ -50,6 +59,8 @@ public sealed class OutboxMessage
             Subject = subject,
             BodyText = text,
             BodyHtml = html,
+            Attachments = attachments ?? [],
+            Headers = headers ?? EmailHeaders.None,
             CreatedAt = now,
             DueAt = dueAt ?? now,
             DeadlineAt = deadline,
@@ -66,6 +77,8 @@ public sealed class OutboxMessage
         ("subject", RowBatch.Value(Subject)),
         ("body_text", RowBatch.Value(BodyText)),
         ("body_html", RowBatch.Value(BodyHtml)),
+        ("attachments", RowBatch.Jsonb(OutboxJson.Write(Attachments))),
+        ("headers", RowBatch.Jsonb(OutboxJson.Write(Headers))),
         ("created_at", RowBatch.Value(CreatedAt)),
         ("due_at", RowBatch.Value(DueAt)),
         ("deadline_at", RowBatch.Value(DeadlineAt)),
@@ -91,7 +104,27 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
     {
         builder.ToTable("outbox_messages");
         builder.Property(m => m.State).HasConversion<SnakeCaseEnumConverter<OutboxState>>();
+        builder.Property(m => m.Attachments).HasJson();
+        builder.Property(m => m.Headers).HasJson();
     }
+}
+
+// Attachments (content as base64) and extra headers as jsonb, written alike by EF and by RowBatch.
+internal static class OutboxJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)
+        ?? throw new JsonException($"null where {typeof(T).Name} was expected");
+
+    // Compared by their JSON: lists and dictionaries compare by reference.
+    public static PropertyBuilder<T> HasJson<T>(this PropertyBuilder<T> property) => property
+        .HasColumnType("jsonb")
+        .HasConversion(
+            new ValueConverter<T, string>(value => Write(value), json => Read<T>(json)),
+            new ValueComparer<T>((a, b) => Write(a) == Write(b), value => Write(value).GetHashCode(StringComparison.Ordinal), value => Read<T>(Write(value))));
 }
 
 public static class OutboxSets

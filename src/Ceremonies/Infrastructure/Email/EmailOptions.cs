@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MailKit.Security;
 
 namespace Ceremonies.Infrastructure.Email;
 
@@ -13,6 +14,14 @@ public sealed class EmailOptions
     public string FromName { get; set; } = "Ceremonies";
 }
 
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    SslOnConnect,
+    Auto,
+}
+
 public sealed class SmtpOptions
 {
     public const string Section = "Email:Smtp";
@@ -23,6 +32,10 @@ public sealed class SmtpOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 25;
 
+    // Unset, EnableSsl decides, as it did before Security existed: true meant STARTTLS (what
+    // System.Net.Mail did with it), false plain SMTP.
+    public SmtpSecurity? Security { get; set; }
+
     public bool EnableSsl { get; set; }
 
     public string? UserName { get; set; }
@@ -31,4 +44,17 @@ public sealed class SmtpOptions
 
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 30;
+
+    // Connections kept open to the server, each carrying one message at a time; also how many
+    // messages the outbox sends at once.
+    [Range(1, 64)]
+    public int Connections { get; set; } = 4;
+
+    public SecureSocketOptions SocketOptions => (Security ?? (EnableSsl ? SmtpSecurity.StartTls : SmtpSecurity.None)) switch
+    {
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        SmtpSecurity.Auto => SecureSocketOptions.Auto,
+        _ => SecureSocketOptions.None,
+    };
 }

@@ -1,47 +1,47 @@
-using System.Net;
-using System.Net.Mail;
-using System.Net.Mime;
+using System.Text;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Ceremonies.Infrastructure.Email;
 
-internal sealed class SmtpEmailSender(IOptions<EmailOptions> email, IOptions<SmtpOptions> smtp) : IEmailSender
+internal sealed class SmtpEmailSender(SmtpConnections connections, IOptions<EmailOptions> email) : IEmailSender
 {
-    private readonly EmailOptions _options = email.Value;
-    private readonly SmtpOptions _smtp = smtp.Value;
+    private readonly MailboxAddress _from = new(email.Value.FromName, email.Value.FromAddress);
 
-    public string MessageIdDomain => new MailAddress(_options.FromAddress).Host;
+    public string MessageIdDomain => _from.Domain;
 
-    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    public int Concurrency => connections.Size;
+
+    public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) =>
+        connections.SendAsync(Build(message, _from), cancellationToken);
+
+    // Only an address with a domain: the outbox gives up at once on one that MimeKit refuses here.
+    private static readonly ParserOptions Addresses = new() { AllowAddressesWithoutDomain = false };
+
+    // Text and HTML as multipart/alternative, attachments beside them (multipart/mixed). Names and
+    // subjects in any script are written as RFC 2047 encoded words; MailKit picks the transfer
+    // encoding of each part for what the server accepts (8BITMIME or not).
+    internal static MimeMessage Build(EmailMessage message, MailboxAddress from)
     {
-        using var mail = new MailMessage
+        EmailHeaders.Check(message.Headers);
+        var mime = new MimeMessage
         {
-            From = new MailAddress(_options.FromAddress, _options.FromName),
+            // Message-Id is kept without its angle brackets; MimeKit writes them.
+            MessageId = message.MessageId.TrimStart('<').TrimEnd('>'),
             Subject = message.Subject,
-            Body = message.Text,
-            IsBodyHtml = false,
-            BodyEncoding = System.Text.Encoding.UTF8,
-            SubjectEncoding = System.Text.Encoding.UTF8,
         };
-        mail.To.Add(message.To);
-        mail.Headers.Add("Message-ID", message.MessageId);
-        if (message.Html is not null)
+        mime.From.Add(from);
+        mime.To.Add(MailboxAddress.Parse(Addresses, message.To));
+        foreach (var (name, value) in message.Headers)
         {
-            mail.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(
-                message.Html, System.Text.Encoding.UTF8, MediaTypeNames.Text.Html));
+            mime.Headers.Add(name, Encoding.UTF8, value);
         }
-
-        // SmtpClient is not safe to share between concurrent sends; one per message keeps it simple.
-        using var client = new SmtpClient(_smtp.Host, _smtp.Port)
+        var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
+        foreach (var attachment in message.Attachments)
         {
-            EnableSsl = _smtp.EnableSsl,
-            Timeout = _smtp.TimeoutSeconds * 1000,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-        };
-        if (!string.IsNullOrEmpty(_smtp.UserName))
-        {
-            client.Credentials = new NetworkCredential(_smtp.UserName, _smtp.Password);
+            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.MediaType));
         }
-        await client.SendMailAsync(mail, cancellationToken);
+        mime.Body = body.ToMessageBody();
+        return mime;
     }
 }

@@ -1,11 +1,12 @@
-using System.Net.Sockets;
-using System.Text;
+using MailKit.Net.Smtp;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Infrastructure.Email;
 
-// Ready when the SMTP server greets us with 220; the connection is closed politely with QUIT.
+// Ready when the SMTP server takes a connection as configured (TLS included), greets, answers EHLO
+// and NOOP; the connection is then closed with QUIT. Its own connection, not one of the pool's, so
+// a check never waits behind the outbox. Credentials are left to the senders.
 internal sealed class SmtpHealthCheck(IOptions<SmtpOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -13,20 +14,16 @@ internal sealed class SmtpHealthCheck(IOptions<SmtpOptions> options) : IHealthCh
         var smtp = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        using var client = new SmtpClient { Timeout = 3000 };
         try
         {
-            using var tcp = new TcpClient();
-            await tcp.ConnectAsync(smtp.Host, smtp.Port, timeout.Token);
-            var stream = tcp.GetStream();
-            var buffer = new byte[512];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            var greeting = Encoding.ASCII.GetString(buffer, 0, read);
-            await stream.WriteAsync("QUIT\r\n"u8.ToArray(), timeout.Token);
-            return greeting.StartsWith("220", StringComparison.Ordinal)
-                ? HealthCheckResult.Healthy($"{smtp.Host}:{smtp.Port} greets")
-                : HealthCheckResult.Unhealthy($"{smtp.Host}:{smtp.Port} answered '{greeting.Trim()}'");
+            await SmtpConnections.OpenAsync(client, smtp, authenticate: false, timeout.Token);
+            await client.NoOpAsync(timeout.Token);
+            await client.DisconnectAsync(true, timeout.Token);
+            return HealthCheckResult.Healthy($"{smtp.Host}:{smtp.Port} answers");
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        // Refused, timed out, a failed TLS handshake, a 4xx/5xx answer: all mean not ready.
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy($"{smtp.Host}:{smtp.Port} unreachable", e);
         }

@@ -1,8 +1,9 @@
-using System.Net.Mail;
+using System.Threading.Channels;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Infrastructure.Email;
 using Hangfire;
+using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -33,22 +34,9 @@ public sealed partial class OutboxDispatcher(
         while (true)
         {
             var batch = await ClaimAsync(cancellationToken);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    await ReleaseAsync(batch.Skip(i));
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                if (await SendOneAsync(batch[i], cancellationToken))
-                {
-                    sent++;
-                }
-                else
-                {
-                    failed++;
-                }
-            }
+            var (batchSent, batchFailed) = await SendAsync(batch, cancellationToken);
+            sent += batchSent;
+            failed += batchFailed;
             if (batch.Count < _options.BatchSize
                 || clock.GetElapsedTime(started) > TimeSpan.FromSeconds(_options.RunBudgetSeconds))
             {
@@ -94,34 +82,152 @@ public sealed partial class OutboxDispatcher(
         return claimed;
     }
 
-    private async Task<bool> SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private enum Result
     {
-        if (message.DeadlineAt <= clock.GetUtcNow())
+        Sent,
+        Failed,
+        Expired,
+        Interrupted,
+    }
+
+    private readonly record struct Outcome(OutboxMessage Message, Result Result, Exception? Error = null);
+
+    // Up to sender.Concurrency messages in flight at once (one per SMTP connection). The outcomes
+    // are written back by one loop, since the context runs one command at a time: the messages sent
+    // meanwhile are marked together, one UPDATE for many, while the next ones are on their way.
+    private async Task<(int Sent, int Failed)> SendAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+        // A failing write-back stops further sends: what is sent but cannot be marked is sent again later.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var recording = RecordAsync(outcomes.Reader, stop);
+        using var free = new SemaphoreSlim(Math.Max(1, sender.Concurrency));
+        var sends = new List<Task>(batch.Count);
+        var started = 0;
+        try
         {
-            await FinishAsync(message, OutboxState.Dead, "its deadline passed before it could be sent", null, cancellationToken);
-            return false;
+            for (; started < batch.Count; started++)
+            {
+                var message = batch[started];
+                if (message.DeadlineAt <= clock.GetUtcNow())
+                {
+                    outcomes.Writer.TryWrite(new Outcome(message, Result.Expired));
+                    continue;
+                }
+                await free.WaitAsync(stop.Token);
+                sends.Add(SendOneAsync(message, outcomes.Writer, free, cancellationToken));
+            }
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Shutdown, or the write-back failed: start no more.
+        }
+        await Task.WhenAll(sends);
+        outcomes.Writer.Complete();
+        var counts = await recording;
+        if (started < batch.Count)
+        {
+            await ReleaseAsync(batch.Skip(started));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return counts;
+    }
+
+    private async Task SendOneAsync(OutboxMessage message, ChannelWriter<Outcome> outcomes, SemaphoreSlim free, CancellationToken cancellationToken)
+    {
         try
         {
             await sender.SendAsync(new EmailMessage(
                 message.Recipient, message.Subject, message.BodyText, message.BodyHtml,
-                OutboxMessage.MessageIdFor(message.IdempotencyKey, sender.MessageIdDomain)), cancellationToken);
+                OutboxMessage.MessageIdFor(message.IdempotencyKey, sender.MessageIdDomain))
+            {
+                Attachments = message.Attachments,
+                Headers = message.Headers,
+            }, cancellationToken);
+            outcomes.TryWrite(new Outcome(message, Result.Sent));
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await RecordFailureAsync(message, e, cancellationToken);
-            return false;
+            // Stopped mid-send: whether it went out is unknown, so it waits out its lease and goes again.
+            outcomes.TryWrite(new Outcome(message, Result.Interrupted));
         }
-        // The mail is out: record that even if shutdown has begun, so it is not sent twice.
-        await FinishAsync(message, OutboxState.Sent, null, clock.GetUtcNow(), CancellationToken.None);
-        return true;
+        catch (Exception e)
+        {
+            outcomes.TryWrite(new Outcome(message, Result.Failed, e));
+        }
+        finally
+        {
+            free.Release();
+        }
+    }
+
+    private async Task<(int Sent, int Failed)> RecordAsync(ChannelReader<Outcome> outcomes, CancellationTokenSource stop)
+    {
+        int sent = 0, failed = 0;
+        var delivered = new List<Guid>();
+        try
+        {
+            // The mail is out: record that even if shutdown has begun, so it is not sent twice.
+            while (await outcomes.WaitToReadAsync(CancellationToken.None))
+            {
+                while (outcomes.TryRead(out var outcome))
+                {
+                    switch (outcome.Result)
+                    {
+                        case Result.Sent:
+                            delivered.Add(outcome.Message.Id);
+                            break;
+                        case Result.Expired:
+                            failed++;
+                            await GiveUpAsync(outcome.Message, "its deadline passed before it could be sent", CancellationToken.None);
+                            break;
+                        case Result.Failed:
+                            failed++;
+                            await RecordFailureAsync(outcome.Message, outcome.Error!, CancellationToken.None); // Failed always carries its error
+                            break;
+                        case Result.Interrupted:
+                            break;
+                    }
+                }
+                if (delivered.Count > 0)
+                {
+                    await MarkSentAsync(delivered);
+                    sent += delivered.Count;
+                    delivered.Clear();
+                }
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+        return (sent, failed);
+    }
+
+    private async Task MarkSentAsync(List<Guid> ids)
+    {
+        var now = clock.GetUtcNow();
+        var updated = await db.Outbox
+            .Where(m => ids.Contains(m.Id) && m.LockedBy == node.Name && m.State == OutboxState.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, OutboxState.Sent)
+                .SetProperty(m => m.SentAt, now)
+                .SetProperty(m => m.LastError, (string?)null)
+                .SetProperty(m => m.LockedBy, (string?)null)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+        if (updated < ids.Count)
+        {
+            LogLeaseLost(ids.Count - updated);
+        }
     }
 
     private async Task RecordFailureAsync(OutboxMessage message, Exception error, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var retryAt = now + RetryBackoff.After(message.Attempts,
+        var wait = RetryBackoff.After(message.Attempts,
             TimeSpan.FromSeconds(_options.RetryBaseSeconds), TimeSpan.FromSeconds(_options.RetryMaxSeconds));
+        var retryAt = now + RetryBackoff.Jittered(wait, _options.RetryJitterPercent / 100.0, Random.Shared.NextDouble());
         var reason = Describe(error);
         var giveUp = IsPermanent(error)
             || message.Attempts >= _options.MaxAttempts
@@ -129,7 +235,7 @@ public sealed partial class OutboxDispatcher(
         LogFailure(error, message.Id, message.Attempts, giveUp);
         if (giveUp)
         {
-            await FinishAsync(message, OutboxState.Dead, reason, null, cancellationToken);
+            await GiveUpAsync(message, reason, cancellationToken);
             return;
         }
         await db.Outbox
@@ -141,20 +247,18 @@ public sealed partial class OutboxDispatcher(
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), cancellationToken);
     }
 
-    private async Task FinishAsync(
-        OutboxMessage message, OutboxState state, string? error, DateTimeOffset? sentAt, CancellationToken cancellationToken)
+    private async Task GiveUpAsync(OutboxMessage message, string error, CancellationToken cancellationToken)
     {
         var updated = await db.Outbox
             .Where(m => m.Id == message.Id && m.LockedBy == node.Name && m.State == OutboxState.Pending)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.State, state)
-                .SetProperty(m => m.SentAt, sentAt)
+                .SetProperty(m => m.State, OutboxState.Dead)
                 .SetProperty(m => m.LastError, error)
                 .SetProperty(m => m.LockedBy, (string?)null)
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         if (updated == 0)
         {
-            LogLeaseLost(message.Id);
+            LogLeaseLost(1);
         }
     }
 
@@ -170,11 +274,13 @@ public sealed partial class OutboxDispatcher(
                 .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
     }
 
-    // A refused address will be refused again; anything else (connection, timeout, 4xx) may pass later.
+    // A refused address will be refused again, and a message that cannot be written (an address or
+    // media type MimeKit cannot parse: FormatException; a header it refuses: ArgumentException)
+    // builds the same next time. Anything else (connection, timeout, TLS, a 4xx) may pass later.
     internal static bool IsPermanent(Exception error) => error switch
     {
-        FormatException => true,
-        SmtpFailedRecipientException { StatusCode: SmtpStatusCode.MailboxUnavailable or SmtpStatusCode.MailboxNameNotAllowed } => true,
+        FormatException or ArgumentException => true,
+        SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } refused => (int)refused.StatusCode >= 500,
         _ => false,
     };
 
@@ -190,6 +296,6 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} failed on attempt {Attempt}; giving up: {GiveUp}")]
     private partial void LogFailure(Exception error, Guid messageId, int attempt, bool giveUp);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} was no longer leased to this node when it was marked")]
-    private partial void LogLeaseLost(Guid messageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox messages were no longer leased to this node when they were marked")]
+    private partial void LogLeaseLost(int count);
 }

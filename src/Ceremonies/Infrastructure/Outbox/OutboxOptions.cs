@@ -25,6 +25,11 @@ public sealed class OutboxOptions
     [Range(1, 86400)]
     public int RetryMaxSeconds { get; set; } = 1800;
 
+    // Each wait is shortened by a random part of up to this share, so the messages that failed
+    // together (an SMTP outage) do not all come back at the same instant.
+    [Range(0, 90)]
+    public int RetryJitterPercent { get; set; } = 25;
+
     // One run keeps claiming batches while there is work, up to this long.
     [Range(1, 600)]
     public int RunBudgetSeconds { get; set; } = 30;
@@ -45,5 +50,16 @@ public static class RetryBackoff
         var exponent = Math.Min(attempts - 1, 30);
         var delay = baseDelay * Math.Pow(2, exponent);
         return delay < max ? delay : max;
+    }
+
+    // The wait less up to jitter of it, by sample (0 ≤ sample < 1): never longer than the doubling
+    // and its cap promise.
+    public static TimeSpan Jittered(TimeSpan wait, double jitter, double sample)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(jitter);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(jitter, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(sample);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sample, 1);
+        return wait * (1 - (jitter * sample));
     }
 }

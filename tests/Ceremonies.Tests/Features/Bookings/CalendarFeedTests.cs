@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -24,7 +23,7 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         using var anonymous = new HttpClient();
 
         var text = await anonymous.GetStringAsync(new Uri(feed.Url));
-        using var parsed = JsonDocument.Parse(await ParseAsync(text));
+        using var parsed = JsonDocument.Parse(await IcsParser.ParseAsync(text));
 
         var events = parsed.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("uid").GetString()!);
         var ceremony = events[$"booking-{confirmed.Id}@ceremonies"];
@@ -65,19 +64,5 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         using var response = await staff.PostAsJsonAsync(BookingTests.Book(world), BookingTests.Booking(title, start, end));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<BookingView>(BookingTests.Json))!;
-    }
-
-    private static async Task<string> ParseAsync(string ics)
-    {
-        var info = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(TestEnvironment.IcsParser);
-        using var node = Process.Start(info)!; // node is installed by ops/test
-        await node.StandardInput.WriteAsync(ics);
-        node.StandardInput.Close();
-        var output = await node.StandardOutput.ReadToEndAsync();
-        var errors = await node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, errors);
-        return output;
     }
 }

@@ -1,5 +1,8 @@
+using System.Text;
+using System.Text.Json;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
+using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Outbox;
 using Ceremonies.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
@@ -54,7 +57,8 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
         Assert.Equal(OutboxState.Pending, pending.State);
         Assert.Equal(1, pending.Attempts);
         Assert.NotNull(pending.LastError);
-        Assert.Equal(clock.GetUtcNow().AddSeconds(30), pending.DueAt, TimeSpan.FromMilliseconds(1));
+        // 30 s less up to a quarter of it (Outbox:RetryJitterPercent); a millisecond either side for the stored precision.
+        Assert.InRange(pending.DueAt, clock.GetUtcNow().AddSeconds(22.5).AddMilliseconds(-1), clock.GetUtcNow().AddSeconds(30).AddMilliseconds(1));
 
         // Not due yet: nothing is tried before the backoff ends.
         await smtp.StartAsync();
@@ -103,6 +107,94 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task AMailArrivesAsTextAndHtmlInAnyScriptWithItsCalendarItsHeadersAndTheMessageIdOfItsKey()
+    {
+        const string fromName = "Xocalı Soyqırımı Memorialı — Мемориал — Mémorial";
+        await using var app = fixture.StartAnotherApp(new Dictionary<string, string?> { ["Email:FromName"] = fromName });
+        var to = $"mime-{Guid.NewGuid():N}@example.test";
+        const string subject = "Anım mərasimi: ə ğ ş — Минута молчания: ж — Cérémonie: é";
+        var uid = $"observance-{Guid.NewGuid():N}@ceremonies";
+        var ics = string.Join("\r\n",
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ceremonies//Tests//EN", "METHOD:PUBLISH",
+            "BEGIN:VEVENT", $"UID:{uid}", "DTSTAMP:20261202T090000Z", "DTSTART:20270226T130000Z", "DTEND:20270226T130100Z",
+            "SUMMARY:Minute of silence — Xocalı: ə ğ ş ж é", "END:VEVENT", "END:VCALENDAR", "");
+        var message = OutboxMessage.Email($"test:{to}", to, subject, "The minute of silence: ə ğ ş ж é.", "<p>The minute of silence: <b>ə ğ ş ж é</b>.</p>",
+            DateTimeOffset.UtcNow,
+            attachments: [new EmailAttachment("minute-of-silence.ics", "text/calendar; method=PUBLISH; charset=utf-8", Encoding.UTF8.GetBytes(ics))],
+            headers: new Dictionary<string, string> { ["List-Unsubscribe"] = "<https://ceremonies.test/unsubscribe?token=abc>", ["Auto-Submitted"] = "auto-generated" });
+        await WriteInTransactionAsync(message);
+
+        await DispatchAsync(app);
+
+        var mail = Assert.Single(await fixture.MailDev.WaitForAsync(to));
+        Assert.Equal(subject, mail.Subject);
+        Assert.Equal(fromName, Assert.Single(mail.From).Name);
+        Assert.Equal("The minute of silence: ə ğ ş ж é.", mail.Text?.TrimEnd());
+        Assert.Contains("<b>ə ğ ş ж é</b>", mail.Html, StringComparison.Ordinal);
+        Assert.Equal(OutboxMessage.MessageIdFor(message.IdempotencyKey, "ceremonies.local"), mail.Header("message-id"));
+        Assert.Equal("auto-generated", mail.Header("auto-submitted"));
+        var source = await fixture.MailDev.SourceAsync(mail); // MailDev reads List-Unsubscribe into a structure of its own
+        Assert.Contains("\r\nList-Unsubscribe: <https://ceremonies.test/unsubscribe?token=abc>\r\n", source, StringComparison.Ordinal);
+        Assert.Matches("(?i)content-type: multipart/alternative", source);
+        var attachment = Assert.Single(mail.Attachments ?? []);
+        Assert.Equal("minute-of-silence.ics", attachment.FileName);
+        Assert.Equal("text/calendar", attachment.ContentType);
+        var calendar = Encoding.UTF8.GetString(await fixture.MailDev.AttachmentAsync(mail, attachment));
+        using var parsed = JsonDocument.Parse(await IcsParser.ParseAsync(calendar));
+        var minute = Assert.Single(parsed.RootElement.GetProperty("events").EnumerateArray().ToList());
+        Assert.Equal(uid, minute.GetProperty("uid").GetString());
+        Assert.Equal("Minute of silence — Xocalı: ə ğ ş ж é", minute.GetProperty("summary").GetString());
+        Assert.Equal(new DateTimeOffset(2027, 2, 26, 13, 0, 0, TimeSpan.Zero), minute.GetProperty("start").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task ARefusedRecipientIsGivenUpAtOnceAndABusyOneIsTriedAgainAfterTheBackoff()
+    {
+        await using var smtp = new ScriptedSmtpServer(address =>
+            address.StartsWith("refused-", StringComparison.Ordinal) ? "550 5.1.1 No such user here"
+            : address.StartsWith("busy-", StringComparison.Ordinal) ? "451 4.2.1 Mailbox busy, try again later"
+            : "250 OK");
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(
+            new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.Port}", ["Outbox:RetryBaseSeconds"] = "600" },
+            services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var tag = Guid.NewGuid().ToString("N");
+        string refused = $"refused-{tag}@example.test", busy = $"busy-{tag}@example.test", fine = $"fine-{tag}@example.test";
+        await WriteInTransactionAsync(Message(refused, clock.GetUtcNow()), Message(busy, clock.GetUtcNow()), Message(fine, clock.GetUtcNow()));
+
+        await DispatchAsync(app);
+
+        var dead = await RowAsync(refused);
+        Assert.Equal(OutboxState.Dead, dead.State);
+        Assert.Equal(1, dead.Attempts);
+        Assert.Contains("No such user here", dead.LastError, StringComparison.Ordinal);
+        var waiting = await RowAsync(busy);
+        Assert.Equal(OutboxState.Pending, waiting.State);
+        Assert.Equal(1, waiting.Attempts);
+        Assert.Contains("Mailbox busy", waiting.LastError, StringComparison.Ordinal);
+        Assert.InRange(waiting.DueAt, clock.GetUtcNow().AddSeconds(450).AddMilliseconds(-1), clock.GetUtcNow().AddSeconds(600).AddMilliseconds(1));
+        Assert.Equal(OutboxState.Sent, (await RowAsync(fine)).State);
+        Assert.Equal(fine, Assert.Single(smtp.Delivered, a => a.Contains(tag, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task FiftyMessagesOverAPoolOfTwoGoOutTogetherOnTwoConnections()
+    {
+        await using var smtp = new ScriptedSmtpServer(_ => "250 OK");
+        await using var app = fixture.StartAnotherApp(
+            new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.Port}", ["Email:Smtp:Connections"] = "2" });
+        var tag = Guid.NewGuid().ToString("N");
+        var messages = Enumerable.Range(0, 50).Select(i => Message($"pool-{i}-{tag}@example.test")).ToArray();
+        await WriteInTransactionAsync(messages);
+
+        await DispatchAsync(app);
+
+        Assert.Equal(50, smtp.Delivered.Count(a => a.Contains(tag, StringComparison.Ordinal)));
+        // A connection is opened only when none is free: one would mean the sends ran one after another, more that none was reused.
+        Assert.Equal(2, smtp.Sessions);
+    }
+
+    [Fact]
     public async Task ASecondMessageWithTheSameIdempotencyKeyIsRefused()
     {
         var to = $"twice-{Guid.NewGuid():N}@example.test";
@@ -116,7 +208,11 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     private static OutboxMessage Message(string to, DateTimeOffset? now = null) =>
         OutboxMessage.Email($"test:{to}", to, $"Reminder for {to}", "The observance begins at 17:00 Asia/Baku.", null, now ?? DateTimeOffset.UtcNow);
 
-    private async Task WriteInTransactionAsync(OutboxMessage message, bool commit)
+    private Task WriteInTransactionAsync(params OutboxMessage[] messages) => WriteInTransactionAsync(messages, commit: true);
+
+    private Task WriteInTransactionAsync(OutboxMessage message, bool commit) => WriteInTransactionAsync([message], commit);
+
+    private async Task WriteInTransactionAsync(OutboxMessage[] messages, bool commit)
     {
         await using var scope = fixture.App.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
@@ -124,7 +220,7 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            db.Outbox.Add(message);
+            db.Outbox.AddRange(messages);
             await db.SaveChangesAsync();
             if (commit)
             {

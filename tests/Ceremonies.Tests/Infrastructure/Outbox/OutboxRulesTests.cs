@@ -1,6 +1,9 @@
-using System.Net.Mail;
+using System.Net.Sockets;
 using Ceremonies.Data.Outbox;
+using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Outbox;
+using MailKit.Net.Smtp;
+using MimeKit;
 
 namespace Ceremonies.Tests.Infrastructure.Outbox;
 
@@ -30,13 +33,64 @@ public sealed class OutboxRulesTests
         Assert.Matches("^<[0-9a-f]{40}@ceremonies.local>$", first);
     }
 
-    [Fact]
-    public void ARefusedMailboxIsPermanentAndAConnectionFailureIsNot()
+    [Theory]
+    [InlineData(0.0, 40)]
+    [InlineData(0.5, 35)]
+    [InlineData(0.8, 32)]
+    public void JitterShortensTheWaitByUpToItsShare(double sample, int seconds)
     {
-        Assert.True(OutboxDispatcher.IsPermanent(new SmtpFailedRecipientException(SmtpStatusCode.MailboxUnavailable, "x@example.test")));
-        Assert.True(OutboxDispatcher.IsPermanent(new FormatException("not an address")));
-        Assert.False(OutboxDispatcher.IsPermanent(new SmtpException(SmtpStatusCode.ServiceNotAvailable, "busy")));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), RetryBackoff.Jittered(TimeSpan.FromSeconds(40), 0.25, sample));
+    }
+
+    [Fact]
+    public void JitteredWaitsSpreadBelowTheDoublingAndNeverAboveIt()
+    {
+        var random = new Random(26);
+        var waits = Enumerable.Range(0, 1000)
+            .Select(_ => RetryBackoff.Jittered(RetryBackoff.After(3, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(900)), 0.25, random.NextDouble()))
+            .ToList();
+
+        Assert.All(waits, wait => Assert.InRange(wait, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(20)));
+        Assert.True(waits.Distinct().Count() > 900);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RetryBackoff.Jittered(TimeSpan.FromSeconds(5), 1, 0.5));
+    }
+
+    [Fact]
+    public void ARefusedRecipientOrAnUnwritableMessageIsPermanentAndAConnectionFailureOrA4xxIsNot()
+    {
+        var mailbox = new MailboxAddress("", "x@example.test");
+        Assert.True(OutboxDispatcher.IsPermanent(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, mailbox, "No such user")));
+        Assert.True(OutboxDispatcher.IsPermanent(new ParseException("not an address", 0, 3)));
+        Assert.True(OutboxDispatcher.IsPermanent(new ArgumentException("a header the sender writes")));
+        Assert.False(OutboxDispatcher.IsPermanent(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxBusy, mailbox, "busy")));
+        Assert.False(OutboxDispatcher.IsPermanent(new SmtpCommandException(SmtpErrorCode.UnexpectedStatusCode, SmtpStatusCode.ServiceNotAvailable, "closing")));
+        Assert.False(OutboxDispatcher.IsPermanent(new SmtpProtocolException("The SMTP server has unexpectedly disconnected.")));
         Assert.False(OutboxDispatcher.IsPermanent(new IOException("connection reset")));
+        Assert.False(OutboxDispatcher.IsPermanent(new SocketException((int)SocketError.ConnectionRefused)));
+        Assert.False(OutboxDispatcher.IsPermanent(new TimeoutException()));
+    }
+
+    [Theory]
+    [InlineData("not an address")]
+    [InlineData("no-domain")]
+    [InlineData("two@example.test, addresses@example.test")]
+    public void AnAddressMimeKitCannotTakeIsAFormatError(string to)
+    {
+        var message = new EmailMessage(to, "Subject", "Text", null, "<id@ceremonies.local>");
+
+        Assert.ThrowsAny<FormatException>(() => SmtpEmailSender.Build(message, new MailboxAddress("Ceremonies", "no-reply@ceremonies.local")));
+    }
+
+    [Theory]
+    [InlineData("Subject", "again")]
+    [InlineData("message-id", "<other@example.test>")]
+    [InlineData("Content-Type", "text/html")]
+    [InlineData("X-Bad Name", "value")]
+    [InlineData("X-Injected", "value\r\nBcc: someone@example.test")]
+    public void AHeaderTheSenderWritesOrThatIsMalformedIsRefusedWhenTheMessageIsWritten(string name, string value)
+    {
+        Assert.Throws<ArgumentException>(() => OutboxMessage.Email(
+            "headers:test", "a@example.test", "s", "t", null, DateTimeOffset.UtcNow, headers: new Dictionary<string, string> { [name] = value }));
     }
 
     [Fact]
