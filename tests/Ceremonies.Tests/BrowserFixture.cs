@@ -29,6 +29,10 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         var context = await (_browser ?? throw new InvalidOperationException("The browser has not started."))
             .NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+        // Every wait ends as soon as its condition holds; the limit is for a machine so busy (CI beside
+        // other work) that a form's post and its redirect once took longer than Playwright's 30 s.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         return await context.NewPageAsync();
     }
 

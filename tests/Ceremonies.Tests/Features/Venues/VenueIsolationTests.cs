@@ -84,7 +84,15 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
         await page.GetByLabel("Saturday closes").FillAsync("14:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the hall" }).ClickAsync();
 
-        await page.WaitForURLAsync($"**/venues/{world.Memorial.Id}");
+        try
+        {
+            await page.WaitForURLAsync($"**/venues/{world.Memorial.Id}");
+        }
+        catch (TimeoutException)
+        {
+            // A refusal keeps the form on screen: say what it said rather than only that time ran out.
+            Assert.Fail($"still at {page.Url}: {await page.Locator("main").InnerTextAsync()}");
+        }
         var halls = await page.GetByTestId("halls").InnerTextAsync();
         Assert.Contains("250", halls, StringComparison.Ordinal);
         Assert.Contains("Sat 10:00–14:00", halls, StringComparison.Ordinal);
