@@ -29,6 +29,7 @@ public static class DataSetup
         builder.Services.AddDbContextPool<CeremoniesDb>((services, options) => options
             .UseNpgsql(AppConnectionString(services.GetRequiredService<IConfiguration>()), npgsql => npgsql
                 .ExecutionStrategy(dependencies => new RetryStrategy(dependencies, services.GetRequiredService<IHttpContextAccessor>())))
+            .UseSnakeCaseNamingConvention()
             .AddInterceptors(services.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>())
             // A refused statement (a slot taken, a stale version) is an answer the caller gives, not an
             // error: the handler turns it into a 409 or 412. What no caller handles is logged once, as an
@@ -109,6 +110,9 @@ public static class DataSetup
         }
         try
         {
+            // Without UseSnakeCaseNamingConvention: it would also rename the columns of EF's own
+            // __EFMigrationsHistory (MigrationId to migration_id), which every database migrated so far
+            // has under EF's names. The migrations are SQL and need no names from the model.
             await using var db = new CeremoniesDb(new DbContextOptionsBuilder<CeremoniesDb>().UseNpgsql(connectionString).Options);
             await db.Database.MigrateAsync(cancellationToken);
             foreach (var installer in services.GetServices<SchemaInstaller>())

@@ -174,7 +174,7 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
     public void Configure(EntityTypeBuilder<Booking> builder)
     {
         builder.ToTable("bookings");
-        builder.Property(b => b.Version).IsRowVersion().HasColumnName("xmin");
+        builder.Property(b => b.Version).IsRowVersion();
         builder.Property(b => b.Kind).HasConversion<SnakeCaseEnumConverter<BookingKind>>();
         builder.Property(b => b.State).HasConversion<SnakeCaseEnumConverter<BookingState>>();
         builder.Property(b => b.LocalStart).HasColumnType("timestamp without time zone");

@@ -5,6 +5,10 @@ using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Http;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -96,50 +100,75 @@ public static class CalendarFeedEndpoints
         return TypedResults.Text(Calendar(context, bookings, blackouts), "text/calendar; charset=utf-8", Encoding.UTF8);
     }
 
+    // RFC 5545 by Ical.Net. Instants are written in UTC, so the feed needs no VTIMEZONE; X-WR-TIMEZONE
+    // tells calendar apps which zone the hall keeps.
     internal static string Calendar(HallContext context, IReadOnlyList<Booking> bookings, IReadOnlyList<Blackout> blackouts)
     {
-        var ics = new Ics()
-            .Line("BEGIN", "VCALENDAR")
-            .Line("VERSION", "2.0")
-            .Line("PRODID", "-//Ceremonies//Hall calendar//EN")
-            .Line("CALSCALE", "GREGORIAN")
-            .Line("METHOD", "PUBLISH")
-            .Text("X-WR-CALNAME", $"{context.Hall.Name}, {context.VenueName}")
-            .Line("X-WR-TIMEZONE", context.TimeZone);
+        var calendar = new Ical.Net.Calendar { ProductId = "-//Ceremonies//Hall calendar//EN", Scale = "GREGORIAN", Method = "PUBLISH" };
+        calendar.AddProperty("X-WR-CALNAME", $"{context.Hall.Name}, {context.VenueName}");
+        calendar.AddProperty("X-WR-TIMEZONE", context.TimeZone);
         foreach (var b in bookings)
         {
-            ics.Line("BEGIN", "VEVENT")
-                .Line("UID", $"booking-{b.Id}@ceremonies")
-                .Instant("DTSTAMP", b.UpdatedAt)
-                .Instant("LAST-MODIFIED", b.UpdatedAt)
-                .Instant("DTSTART", b.StartsAt)
-                .Instant("DTEND", b.EndsAt)
-                .Line("SEQUENCE", b.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .Text("SUMMARY", b.State == BookingState.Requested ? $"{b.Title} (requested)" : b.Title)
-                .Text("DESCRIPTION", $"{b.Kind}, {b.Attendees} attendees. Contact: {b.Contact}. Local time: {BookingMails.When(b)}.{(b.Notes is null ? "" : $"\n{b.Notes}")}")
-                .Text("LOCATION", $"{context.Hall.Name}, {context.VenueName}")
-                .Line("STATUS", b.State switch
+            calendar.Events.Add(new CalendarEvent
+            {
+                Uid = $"booking-{b.Id}@ceremonies",
+                DtStamp = Utc(b.UpdatedAt),
+                LastModified = Utc(b.UpdatedAt),
+                DtStart = Utc(b.StartsAt),
+                DtEnd = Utc(b.EndsAt),
+                Sequence = b.Sequence,
+                Summary = b.State == BookingState.Requested ? $"{b.Title} (requested)" : b.Title,
+                Description = $"{b.Kind}, {b.Attendees} attendees. Contact: {b.Contact}. Local time: {BookingMails.When(b)}.{(b.Notes is null ? "" : $"\n{b.Notes}")}",
+                Location = $"{context.Hall.Name}, {context.VenueName}",
+                Status = b.State switch
                 {
-                    BookingState.Confirmed => "CONFIRMED",
-                    BookingState.Requested => "TENTATIVE",
-                    _ => "CANCELLED",
-                })
-                .Line("END", "VEVENT");
+                    BookingState.Confirmed => EventStatus.Confirmed,
+                    BookingState.Requested => EventStatus.Tentative,
+                    _ => EventStatus.Cancelled,
+                },
+            });
         }
         foreach (var b in blackouts)
         {
-            ics.Line("BEGIN", "VEVENT")
-                .Line("UID", $"blackout-{b.Id}@ceremonies")
-                .Instant("DTSTAMP", b.CreatedAt)
-                .Instant("DTSTART", b.StartsAt)
-                .Instant("DTEND", b.EndsAt)
-                .Text("SUMMARY", $"Closed: {b.Reason}")
-                .Line("STATUS", "CONFIRMED")
-                .Line("TRANSP", "OPAQUE")
-                .Line("END", "VEVENT");
+            calendar.Events.Add(new CalendarEvent
+            {
+                Uid = $"blackout-{b.Id}@ceremonies",
+                DtStamp = Utc(b.CreatedAt),
+                DtStart = Utc(b.StartsAt),
+                DtEnd = Utc(b.EndsAt),
+                Summary = $"Closed: {b.Reason}",
+                Status = EventStatus.Confirmed,
+                Transparency = TransparencyType.Opaque,
+            });
         }
-        return ics.Line("END", "VCALENDAR").ToString();
+        return Refolded(new CalendarSerializer().SerializeToString(calendar)!); // null only for a null calendar
     }
+
+    // Ical.Net 5.2.4 folds lines at 75 octets but weighs each half of a surrogate pair alone and may
+    // fold between the two: an emoji in a title came out as two U+FFFD. Its folds are undone (values
+    // are escaped, so a CRLF and a space is always a fold) and made again between whole characters.
+    private static string Refolded(string ics)
+    {
+        var result = new StringBuilder(ics.Length + 64);
+        foreach (var line in ics.Replace("\r\n ", "", StringComparison.Ordinal).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var octets = 0;
+            foreach (var character in line.EnumerateRunes())
+            {
+                if (octets + character.Utf8SequenceLength > 75)
+                {
+                    result.Append("\r\n ");
+                    octets = 1;
+                }
+                result.Append(character.ToString());
+                octets += character.Utf8SequenceLength;
+            }
+            result.Append("\r\n");
+        }
+        return result.ToString();
+    }
+
+    private static CalDateTime Utc(DateTimeOffset instant) => new(instant.UtcDateTime, CalDateTime.UtcTzId, hasTime: true);
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -69,7 +69,7 @@ internal sealed class HallConfiguration : IEntityTypeConfiguration<Hall>
     public void Configure(EntityTypeBuilder<Hall> builder)
     {
         builder.ToTable("halls");
-        builder.Property(h => h.Version).IsRowVersion().HasColumnName("xmin");
+        builder.Property(h => h.Version).IsRowVersion();
         builder.Property(h => h.OpeningHours)
             .HasColumnType("jsonb")
             .HasConversion(

@@ -27,7 +27,8 @@ internal sealed class VenueConfiguration : IEntityTypeConfiguration<Venue>
     public void Configure(EntityTypeBuilder<Venue> builder)
     {
         builder.ToTable("venues");
-        builder.Property(v => v.Version).IsRowVersion().HasColumnName("xmin");
+        // Npgsql maps a uint row version onto xmin.
+        builder.Property(v => v.Version).IsRowVersion();
     }
 }
 

@@ -1,51 +1,28 @@
-using System.Xml.Linq;
 using Ceremonies.Data;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Ceremonies.Infrastructure.Security;
 
-// Keys in the database (table data_protection_keys), so every web process reads the cookies and
-// tokens of the others. The EF Core key store package is not obtainable here; this is the same
-// idea in a few lines. Data protection asks synchronously, so the repository has connections of its
-// own, never multiplexed (Npgsql's multiplexing allows only asynchronous commands).
-internal sealed class DatabaseXmlRepository(string connectionString) : IXmlRepository
+// The key ring in the database (table data_protection_keys), so every web process reads the cookies
+// and tokens of the others. Data protection reads and writes keys synchronously and Npgsql's
+// multiplexing allows only asynchronous commands, so the keys have a context of their own on plain
+// connections instead of a set in the app's CeremoniesDb.
+public sealed class DataProtectionKeysDb(DbContextOptions<DataProtectionKeysDb> options) : DbContext(options), IDataProtectionKeyContext
 {
-    public IReadOnlyCollection<XElement> GetAllElements()
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("SELECT xml FROM data_protection_keys ORDER BY id", connection);
-        using var reader = command.ExecuteReader();
-        var keys = new List<XElement>();
-        while (reader.Read())
-        {
-            keys.Add(XElement.Parse(reader.GetString(0)));
-        }
-        return keys;
-    }
-
-    public void StoreElement(XElement element, string friendlyName)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
-        using var command = new NpgsqlCommand("INSERT INTO data_protection_keys (friendly_name, xml) VALUES (@name, @xml)", connection);
-        command.Parameters.AddWithValue("name", friendlyName);
-        command.Parameters.AddWithValue("xml", element.ToString(SaveOptions.DisableFormatting));
-        command.ExecuteNonQuery();
-    }
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 }
 
 public static class DataProtectionSetup
 {
     public static IHostApplicationBuilder AddSharedDataProtection(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDataProtection().SetApplicationName("ceremonies");
-        builder.Services.AddOptions<KeyManagementOptions>()
-            .Configure<IConfiguration>((options, configuration) => options.XmlRepository = new DatabaseXmlRepository(
-                new NpgsqlConnectionStringBuilder(DataSetup.ConnectionString(configuration)) { Multiplexing = false }.ConnectionString));
+        builder.Services.AddDbContext<DataProtectionKeysDb>((services, options) => options
+            .UseNpgsql(new NpgsqlConnectionStringBuilder(DataSetup.ConnectionString(services.GetRequiredService<IConfiguration>())) { Multiplexing = false }.ConnectionString)
+            .UseSnakeCaseNamingConvention());
+        builder.Services.AddDataProtection().SetApplicationName("ceremonies").PersistKeysToDbContext<DataProtectionKeysDb>();
         return builder;
     }
 }

@@ -50,7 +50,7 @@ public sealed class BookingReferenceDataTests(AppFixture fixture)
         var cache = new ReferenceCache();
         cache.StartListening();
         await cache.GetOrLoadAsync(world.AssemblyHall.Id, "hall as it was", (v, _) => Task.FromResult(v), CancellationToken.None);
-        var options = new DbContextOptionsBuilder<CeremoniesDb>().UseNpgsql(fixture.ConnectionString)
+        var options = new DbContextOptionsBuilder<CeremoniesDb>().UseNpgsql(fixture.ConnectionString).UseSnakeCaseNamingConvention()
             .AddInterceptors(new ReferenceDataInterceptor(cache)).Options;
 
         await using (var db = new CeremoniesDb(options))

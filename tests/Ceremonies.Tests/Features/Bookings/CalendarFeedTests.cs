@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ceremonies.Features.Bookings;
+using Ceremonies.Infrastructure.Time;
 
 namespace Ceremonies.Tests.Features.Bookings;
 
@@ -35,6 +36,24 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         Assert.Equal("CANCELLED", rehearsal.GetProperty("status").GetString());
         Assert.Equal(1, rehearsal.GetProperty("sequence").GetInt32());
         Assert.Equal("TENTATIVE", events[$"booking-{request.Id}@ceremonies"].GetProperty("status").GetString());
+        Assert.All(text.Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
+    }
+
+    [Fact]
+    public async Task CharactersBeyondTheBasicPlaneSurviveTheFoldingOfLongLines()
+    {
+        var world = await World.CreateAsync(fixture);
+        var day = world.FreeDay();
+        var span = new ZonedSpan(ZonedTime.Resolve(day.AddHours(10), world.Memorial.TimeZone)!.Value, ZonedTime.Resolve(day.AddHours(11), world.Memorial.TimeZone)!.Value);
+        // Each candle is two UTF-16 units and four octets; shifted by 0–5 letters, some fall on a fold.
+        var titles = Enumerable.Range(0, 6).Select(shift => new string('x', shift) + string.Concat(Enumerable.Repeat("🕯️", 25))).ToList();
+        var bookings = titles.Select(title => Booking.New(world.AssemblyHall, span, title, BookingKind.CommemorationCeremony, 10,
+            "staff@example.test", null, world.Person(Who.Staff).Id, byStaff: true, TimeSpan.FromDays(3), DateTimeOffset.UtcNow)).ToList();
+
+        var text = CalendarFeedEndpoints.Calendar(new HallContext(world.AssemblyHall, world.Memorial.Name, world.Memorial.TimeZone), bookings, []);
+        using var parsed = JsonDocument.Parse(await IcsParser.ParseAsync(text));
+
+        Assert.Equal(titles, parsed.RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("summary").GetString()));
         Assert.All(text.Split("\r\n"), line => Assert.True(System.Text.Encoding.UTF8.GetByteCount(line) <= 75, line));
     }
 

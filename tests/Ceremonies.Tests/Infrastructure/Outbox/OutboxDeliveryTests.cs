@@ -8,6 +8,7 @@ using Ceremonies.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Infrastructure.Outbox;
 
@@ -42,7 +43,7 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     {
         await using var smtp = new MailDevProcess();
         await smtp.StartAsync();
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var app = fixture.StartAnotherApp(
             new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.SmtpPort}", ["Outbox:RetryBaseSeconds"] = "30" },
             services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
@@ -154,7 +155,7 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
             address.StartsWith("refused-", StringComparison.Ordinal) ? "550 5.1.1 No such user here"
             : address.StartsWith("busy-", StringComparison.Ordinal) ? "451 4.2.1 Mailbox busy, try again later"
             : "250 OK");
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var app = fixture.StartAnotherApp(
             new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.Port}", ["Outbox:RetryBaseSeconds"] = "600" },
             services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));

@@ -1,9 +1,9 @@
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Infrastructure.Outbox;
-using Ceremonies.Tests.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Infrastructure.Outbox;
 
@@ -34,7 +34,7 @@ public sealed class OutboxPruningTests(AppFixture fixture)
 
         await using (var scope = fixture.App.Services.CreateAsyncScope())
         {
-            var job = ActivatorUtilities.CreateInstance<OutboxPruning>(scope.ServiceProvider, (TimeProvider)new ManualClock(now));
+            var job = ActivatorUtilities.CreateInstance<OutboxPruning>(scope.ServiceProvider, (TimeProvider)new FakeTimeProvider(now));
             Assert.True(await job.RunAsync(CancellationToken.None) >= 1);
         }
 
