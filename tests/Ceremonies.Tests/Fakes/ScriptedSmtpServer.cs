@@ -12,15 +12,19 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<string, string> _answerRecipient;
+    private readonly Func<Task> _beforeAccepting;
     private readonly ConcurrentQueue<string> _delivered = new();
     private readonly ConcurrentBag<Task> _sessions = [];
     private readonly Task _accepting;
     private int _sessionCount;
 
     // answerRecipient: the reply to RCPT TO for an address, e.g. "250 OK" or "550 5.1.1 no such user".
-    public ScriptedSmtpServer(Func<string, string> answerRecipient)
+    // beforeAccepting: awaited after a message's data has arrived and before it is accepted, so a test
+    // can hold a send in flight.
+    public ScriptedSmtpServer(Func<string, string> answerRecipient, Func<Task>? beforeAccepting = null)
     {
         _answerRecipient = answerRecipient;
+        _beforeAccepting = beforeAccepting ?? (() => Task.CompletedTask);
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -86,6 +90,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
                         {
                         }
+                        await _beforeAccepting();
                         foreach (var recipient in recipients)
                         {
                             _delivered.Enqueue(recipient);

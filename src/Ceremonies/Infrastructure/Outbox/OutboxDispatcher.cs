@@ -100,7 +100,7 @@ public sealed partial class OutboxDispatcher(
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         // A failing write-back stops further sends: what is sent but cannot be marked is sent again later.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var recording = RecordAsync(outcomes.Reader, stop);
+        var recording = RecordAsync(outcomes.Reader, batch, stop);
         using var free = new SemaphoreSlim(Math.Max(1, sender.Concurrency));
         var sends = new List<Task>(batch.Count);
         var started = 0;
@@ -161,17 +161,19 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task<(int Sent, int Failed)> RecordAsync(ChannelReader<Outcome> outcomes, CancellationTokenSource stop)
+    private async Task<(int Sent, int Failed)> RecordAsync(ChannelReader<Outcome> outcomes, IEnumerable<OutboxMessage> batch, CancellationTokenSource stop)
     {
         int sent = 0, failed = 0;
         var delivered = new List<Guid>();
+        var leased = batch.Select(m => m.Id).ToHashSet();
         try
         {
             // The mail is out: record that even if shutdown has begun, so it is not sent twice.
-            while (await outcomes.WaitToReadAsync(CancellationToken.None))
+            while (await WaitRenewingLeaseAsync(outcomes, leased))
             {
                 while (outcomes.TryRead(out var outcome))
                 {
+                    leased.Remove(outcome.Message.Id);
                     switch (outcome.Result)
                     {
                         case Result.Sent:
@@ -203,6 +205,37 @@ public sealed partial class OutboxDispatcher(
             throw;
         }
         return (sent, failed);
+    }
+
+    // The lease is short, so that the messages of a node that dies are free again soon; while this node
+    // lives it renews the lease of what it still holds, so a slow server does not make a message look
+    // abandoned (and sent twice) just because its send took longer than one lease.
+    private async Task<bool> WaitRenewingLeaseAsync(ChannelReader<Outcome> outcomes, HashSet<Guid> leased)
+    {
+        var ready = outcomes.WaitToReadAsync(CancellationToken.None).AsTask();
+        using var done = new CancellationTokenSource();
+        var renewal = Task.Delay(_options.LeaseRenewal, clock, done.Token);
+        while (await Task.WhenAny(ready, renewal) != ready)
+        {
+            // The next period counts from now, not from when the renewal's UPDATE returns.
+            renewal = Task.Delay(_options.LeaseRenewal, clock, done.Token);
+            await RenewLeaseAsync(leased);
+        }
+        await done.CancelAsync();
+        return await ready;
+    }
+
+    private async Task RenewLeaseAsync(HashSet<Guid> leased)
+    {
+        if (leased.Count == 0)
+        {
+            return;
+        }
+        var ids = leased.ToList();
+        var leaseEnd = clock.GetUtcNow() + _options.Lease;
+        await db.Outbox
+            .Where(m => ids.Contains(m.Id) && m.LockedBy == node.Name && m.State == OutboxState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseEnd), CancellationToken.None);
     }
 
     private async Task MarkSentAsync(List<Guid> ids)

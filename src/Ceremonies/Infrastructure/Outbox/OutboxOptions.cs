@@ -12,9 +12,11 @@ public sealed class OutboxOptions
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
 
-    // How long a claim protects a message; a node that dies mid-send gives it up after this.
-    [Range(5, 3600)]
-    public int LeaseSeconds { get; set; } = 120;
+    // How long a claim protects a message. The node renews it every third of it while it sends, so
+    // this is how soon the messages of a node that died (SIGKILL, power) go to another: within this
+    // and one poll. Shorter means quicker recovery and more renewals (one UPDATE per batch each time).
+    [Range(3, 3600)]
+    public int LeaseSeconds { get; set; } = 15;
 
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 12;
@@ -39,6 +41,8 @@ public sealed class OutboxOptions
     public int KeepSentDays { get; set; } = 30;
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    public TimeSpan LeaseRenewal => Lease / 3;
 }
 
 public static class RetryBackoff

@@ -196,6 +196,66 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task ANodeRenewsTheLeaseOfAMessageItIsStillSendingSoNoOtherNodeTakesIt()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accept = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var smtp = new ScriptedSmtpServer(_ => "250 OK", async () =>
+        {
+            arrived.TrySetResult();
+            await accept.Task;
+        });
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.Port}", ["Outbox:LeaseSeconds"] = "6" };
+        await using var slow = fixture.StartAnotherApp(settings, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var other = fixture.StartAnotherApp(settings, services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var to = $"slow-{Guid.NewGuid():N}@example.test";
+        await WriteInTransactionAsync(Message(to, clock.GetUtcNow()));
+
+        var sending = DispatchAsync(slow);
+        DispatchResult taken;
+        try
+        {
+            await arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var firstLeaseEnd = (await RowAsync(to)).LockedUntil;
+            // Past the first lease in steps of one renewal period (2 s), each step letting the renewal run.
+            for (var step = 0; step < 4; step++)
+            {
+                var before = (await RowAsync(to)).LockedUntil;
+                clock.Advance(TimeSpan.FromSeconds(2));
+                await WaitUntilAsync(async () => (await RowAsync(to)).LockedUntil > before);
+            }
+            var renewed = await RowAsync(to);
+            Assert.True(renewed.LockedUntil > clock.GetUtcNow(), $"the lease ends at {renewed.LockedUntil}, now is {clock.GetUtcNow()}");
+            Assert.True(clock.GetUtcNow() > firstLeaseEnd, "the first lease is over");
+
+            taken = await DispatchAsync(other);
+        }
+        finally
+        {
+            accept.TrySetResult();
+        }
+        var done = await sending;
+
+        Assert.Equal(new DispatchResult(0, 0, 0), taken);
+        Assert.Equal(1, done.Sent);
+        Assert.Equal(to, Assert.Single(smtp.Delivered, a => a == to));
+        var row = await RowAsync(to);
+        Assert.Equal(OutboxState.Sent, row.State);
+        Assert.Equal(1, row.Attempts);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 60 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task ASecondMessageWithTheSameIdempotencyKeyIsRefused()
     {
         var to = $"twice-{Guid.NewGuid():N}@example.test";
