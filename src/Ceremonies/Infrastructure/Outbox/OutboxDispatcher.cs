@@ -34,10 +34,11 @@ public sealed partial class OutboxDispatcher(
         while (true)
         {
             var batch = await ClaimAsync(cancellationToken);
-            var (batchSent, batchFailed) = await SendAsync(batch, cancellationToken);
+            var (batchSent, batchFailed, serverDown) = await SendAsync(batch, cancellationToken);
             sent += batchSent;
             failed += batchFailed;
             if (batch.Count < _options.BatchSize
+                || serverDown
                 || clock.GetElapsedTime(started) > TimeSpan.FromSeconds(_options.RunBudgetSeconds))
             {
                 break;
@@ -95,11 +96,16 @@ public sealed partial class OutboxDispatcher(
     // Up to sender.Concurrency messages in flight at once (one per SMTP connection). The outcomes
     // are written back by one loop, since the context runs one command at a time: the messages sent
     // meanwhile are marked together, one UPDATE for many, while the next ones are on their way.
-    private async Task<(int Sent, int Failed)> SendAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    // When the server cannot be reached the rest of the batch is handed back untried and the run
+    // ends: an outage is the server's, not the messages', so it costs each message at most the
+    // attempt that found it (the next run, seconds later, tries again with the oldest due), and
+    // when the server is back everything goes at once instead of after each message's backoff.
+    private async Task<(int Sent, int Failed, bool ServerDown)> SendAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         // A failing write-back stops further sends: what is sent but cannot be marked is sent again later.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var serverDown = new CancellationTokenSource();
         var recording = RecordAsync(outcomes.Reader, batch, stop);
         using var free = new SemaphoreSlim(Math.Max(1, sender.Concurrency));
         var sends = new List<Task>(batch.Count);
@@ -115,7 +121,13 @@ public sealed partial class OutboxDispatcher(
                     continue;
                 }
                 await free.WaitAsync(stop.Token);
-                sends.Add(SendOneAsync(message, outcomes.Writer, free, cancellationToken));
+                if (stop.IsCancellationRequested)
+                {
+                    // A send that failed stopped the batch and then freed this slot.
+                    free.Release();
+                    break;
+                }
+                sends.Add(SendOneAsync(message, outcomes.Writer, free, (serverDown, stop), cancellationToken));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -124,16 +136,18 @@ public sealed partial class OutboxDispatcher(
         }
         await Task.WhenAll(sends);
         outcomes.Writer.Complete();
-        var counts = await recording;
+        var (sent, failed) = await recording;
         if (started < batch.Count)
         {
             await ReleaseAsync(batch.Skip(started));
             cancellationToken.ThrowIfCancellationRequested();
         }
-        return counts;
+        return (sent, failed, serverDown.IsCancellationRequested);
     }
 
-    private async Task SendOneAsync(OutboxMessage message, ChannelWriter<Outcome> outcomes, SemaphoreSlim free, CancellationToken cancellationToken)
+    private async Task SendOneAsync(
+        OutboxMessage message, ChannelWriter<Outcome> outcomes, SemaphoreSlim free,
+        (CancellationTokenSource ServerDown, CancellationTokenSource Stop) halt, CancellationToken cancellationToken)
     {
         try
         {
@@ -153,6 +167,12 @@ public sealed partial class OutboxDispatcher(
         }
         catch (Exception e)
         {
+            if (IsServerUnavailable(e))
+            {
+                // Both before the slot is freed below, so the loop that waits for it sees the stop.
+                halt.ServerDown.Cancel();
+                halt.Stop.Cancel();
+            }
             outcomes.TryWrite(new Outcome(message, Result.Failed, e));
         }
         finally
@@ -315,6 +335,17 @@ public sealed partial class OutboxDispatcher(
         FormatException or ArgumentException => true,
         SmtpCommandException { ErrorCode: SmtpErrorCode.RecipientNotAccepted } refused => (int)refused.StatusCode >= 500,
         _ => false,
+    };
+
+    // Whether the failure is the server's rather than this message's: it could not be reached, or
+    // the session failed (TLS, sign-in, a timeout, a dropped connection, 421 "closing"). A reply to
+    // this message's own commands (a refused or busy recipient) and a message that cannot be
+    // written are about the message: the others may still go.
+    internal static bool IsServerUnavailable(Exception error) => error switch
+    {
+        SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable } => true,
+        SmtpCommandException or FormatException or ArgumentException => false,
+        _ => true,
     };
 
     private static string Describe(Exception error)

@@ -77,6 +77,44 @@ public sealed class OutboxDeliveryTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task AnOutageCostsOnlyTheMessagesThatFoundItAndTheRestGoAtOnceWhenTheServerIsBack()
+    {
+        await using var smtp = new MailDevProcess();
+        await smtp.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(
+            new Dictionary<string, string?> { ["Email:Smtp:Port"] = $"{smtp.SmtpPort}", ["Email:Smtp:Connections"] = "2" },
+            services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var tag = Guid.NewGuid().ToString("N");
+        var messages = Enumerable.Range(0, 30).Select(i => Message($"down-{i}-{tag}@example.test", clock.GetUtcNow())).ToArray();
+        await WriteInTransactionAsync(messages);
+
+        await smtp.StopAsync();
+        var whileDown = await DispatchAsync(app);
+
+        var rows = await fixture.App.InScopeAsync<CeremoniesDb, List<OutboxMessage>>(db =>
+            db.Outbox.AsNoTracking().Where(m => m.Recipient.Contains(tag)).ToListAsync());
+        var tried = rows.Where(m => m.Attempts > 0).ToList();
+        // The sends already on their way when the first failed (one per connection) found the
+        // outage; the rest were handed back untried, neither leased nor charged an attempt.
+        Assert.True(tried.Count is >= 1 and <= 2, string.Join("\n", tried.Select(m => $"{m.Attempts} {m.DueAt:O} {m.LastError}")));
+        Assert.Equal(tried.Count, whileDown.Failed);
+        Assert.All(tried, m => Assert.NotNull(m.LastError));
+        Assert.All(rows.Except(tried), m => Assert.True(m.Attempts == 0 && m.LastError is null && m.LockedUntil is null));
+        Assert.All(rows, m => Assert.Equal(OutboxState.Pending, m.State));
+
+        await smtp.StartAsync();
+        var back = await DispatchAsync(app);
+
+        Assert.Equal(30 - tried.Count, back.Sent);
+        using var inbox = smtp.Client;
+        foreach (var untried in rows.Except(tried))
+        {
+            Assert.Single(await inbox.WaitForAsync(untried.Recipient));
+        }
+    }
+
+    [Fact]
     public async Task AMessagePastItsDeadlineIsNeverSent()
     {
         var to = $"late-{Guid.NewGuid():N}@example.test";

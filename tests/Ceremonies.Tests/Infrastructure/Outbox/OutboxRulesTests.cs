@@ -3,6 +3,7 @@ using Ceremonies.Data.Outbox;
 using Ceremonies.Infrastructure.Email;
 using Ceremonies.Infrastructure.Outbox;
 using MailKit.Net.Smtp;
+using MailKit.Security;
 using MimeKit;
 
 namespace Ceremonies.Tests.Infrastructure.Outbox;
@@ -68,6 +69,22 @@ public sealed class OutboxRulesTests
         Assert.False(OutboxDispatcher.IsPermanent(new IOException("connection reset")));
         Assert.False(OutboxDispatcher.IsPermanent(new SocketException((int)SocketError.ConnectionRefused)));
         Assert.False(OutboxDispatcher.IsPermanent(new TimeoutException()));
+    }
+
+    [Fact]
+    public void AnUnreachableOrFailingServerIsTheServersFailureAndARefusalOrAnUnwritableMessageIsTheMessages()
+    {
+        var mailbox = new MailboxAddress("", "x@example.test");
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new SocketException((int)SocketError.ConnectionRefused)));
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new IOException("connection reset")));
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new TimeoutException()));
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new SmtpProtocolException("The SMTP server has unexpectedly disconnected.")));
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new AuthenticationException("bad credentials")));
+        Assert.True(OutboxDispatcher.IsServerUnavailable(new SmtpCommandException(SmtpErrorCode.UnexpectedStatusCode, SmtpStatusCode.ServiceNotAvailable, "closing")));
+        Assert.False(OutboxDispatcher.IsServerUnavailable(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxBusy, mailbox, "busy")));
+        Assert.False(OutboxDispatcher.IsServerUnavailable(new SmtpCommandException(SmtpErrorCode.RecipientNotAccepted, SmtpStatusCode.MailboxUnavailable, mailbox, "No such user")));
+        Assert.False(OutboxDispatcher.IsServerUnavailable(new ParseException("not an address", 0, 3)));
+        Assert.False(OutboxDispatcher.IsServerUnavailable(new ArgumentException("a header the sender writes")));
     }
 
     [Theory]
