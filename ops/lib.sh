@@ -148,6 +148,8 @@ SQL
 # maildev_start DIR SMTP_PORT WEB_PORT: start MailDev on loopback and wait until it answers. A port
 # held for a moment or a slow start gets a second try; before it, and before giving up, what went
 # wrong is printed: MailDev's own log, how it ended and what else listens on its two ports.
+# MAILDEV_ARGS: more options for MailDev (an array), e.g. (--mail-directory DIR) to keep the mail
+# across a restart.
 MAILDEV_PID=
 maildev_start() {
   local dir=$1 smtp=$2 web=$3
@@ -167,7 +169,7 @@ maildev_start() {
 MAILDEV_FAILURE=
 maildev_try() {
   local dir=$1 smtp=$2 web=$3 status=0 deadline=$((SECONDS + 20))
-  "$MAILDEV_BIN" --ip 127.0.0.1 --smtp "$smtp" --web-ip 127.0.0.1 --web "$web" \
+  "$MAILDEV_BIN" --ip 127.0.0.1 --smtp "$smtp" --web-ip 127.0.0.1 --web "$web" ${MAILDEV_ARGS[@]+"${MAILDEV_ARGS[@]}"} \
     >"$dir/maildev.log" 2>&1 &
   MAILDEV_PID=$!
   echo "$MAILDEV_PID" >"$dir/maildev.pid"

@@ -1,0 +1,76 @@
+# Shared by the mail drills and benchmarks (sourced after lib.sh): a private PostgreSQL with the
+# schema, app processes started as outbox workers, due messages written straight into the outbox,
+# and counts read back. Every process started here is stopped by its pid.
+
+WORKER_PIDS=()
+WORKER_PORTS=()
+
+# psql_db [psql args…]: psql as the superuser on the drill's database, unaligned and quiet.
+psql_db() {
+  pg_as "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$WORK/pg/sock" -p "$PG_PORT" -U postgres -d ceremonies "$@"
+}
+
+app_build() {
+  say "building the app (Release)"
+  dotnet build "$REPO/src/Ceremonies/Ceremonies.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly
+}
+
+# worker_start PORT SMTP_PORT [NAME=VALUE…]: one app process with the scheduler on (the outbox
+# dispatch runs in it), web on 127.0.0.1:PORT, mail to 127.0.0.1:SMTP_PORT; waits until it is ready.
+# Extra settings are passed as environment variables (e.g. Outbox__BatchSize=100).
+worker_start() {
+  local port=$1 smtp=$2
+  shift 2
+  (
+    cd "$REPO/src/Ceremonies"
+    export ASPNETCORE_ENVIRONMENT=Production Scheduler__Enabled=true Logging__LogLevel__Default=Warning
+    export ConnectionStrings__Ceremonies="Host=127.0.0.1;Port=$PG_PORT;Database=ceremonies;Username=ceremonies;Password=drill;Multiplexing=true"
+    export Email__Smtp__Host=127.0.0.1 Email__Smtp__Port=$smtp
+    for setting in "$@"; do export "${setting?}"; done
+    exec dotnet bin/Release/net10.0/Ceremonies.dll --urls "http://127.0.0.1:$port"
+  ) >"$WORK/worker-$port.log" 2>&1 &
+  local pid=$!
+  WORKER_PIDS+=("$pid")
+  WORKER_PORTS+=("$port")
+  for _ in $(seq 1 240); do
+    curl -fsS "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { tail -30 "$WORK/worker-$port.log" >&2; die "the worker on port $port exited during start-up"; }
+    sleep 0.25
+  done
+  die "the worker on port $port did not start within 60 s"
+}
+
+workers_stop() {
+  local pid
+  for pid in "${WORKER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${WORKER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  WORKER_PIDS=()
+  WORKER_PORTS=()
+}
+
+# peak_rss_mb PID: the most memory the process has held (VmHWM), in MB.
+peak_rss_mb() {
+  awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
+}
+
+# outbox_fill COUNT TAG: COUNT messages due now, in one transaction, as a request would write them:
+# text and HTML bodies (about 3 KB together), a UTF-8 subject, recipient reader-N.TAG@drill.test.
+outbox_fill() {
+  psql_db -v n="$1" -v tag="$2" <<'SQL'
+INSERT INTO outbox_messages (id, idempotency_key, recipient, subject, body_text, body_html, created_at, due_at)
+SELECT gen_random_uuid(), 'drill:' || :'tag' || ':' || i, 'reader-' || i || '.' || :'tag' || '@drill.test',
+       'Xocalı anım mərasimi — Минута молчания — Cérémonie #' || i,
+       repeat('The minute of silence begins at 17:00 Asia/Baku (13:00 UTC). ', 16),
+       '<p>' || repeat('The minute of silence begins at <b>17:00 Asia/Baku</b> (13:00 UTC). ', 16) || '</p>',
+       clock_timestamp(), clock_timestamp()
+  FROM generate_series(1, :n) AS i;
+SQL
+}
+
+# outbox_count TAG [STATE]: messages of the tag, in a state or in all.
+outbox_count() {
+  psql_db -v tag="$1" -v state="${2:-}" <<'SQL'
+SELECT count(*) FROM outbox_messages
+ WHERE idempotency_key LIKE 'drill:' || :'tag' || ':%' AND (:'state' = '' OR state = :'state');
+SQL
+}
