@@ -88,6 +88,7 @@ public sealed class AccessMatrixTests(AppFixture fixture)
             [401, 404, 404, 204, 204, 404, 204]),
         // The operators' API is the admins' alone; a retry takes a message that was given up.
         new("GET", "/api/admin/outbox", _ => Get("/api/admin/outbox"), [401, 403, 403, 403, 403, 403, 200]),
+        new("GET", "/api/admin/jobs", _ => Get("/api/admin/jobs"), [401, 403, 403, 403, 403, 403, 200]),
         new("POST", "/api/admin/outbox/{id:guid}/retry", async w =>
             new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/admin/outbox/{(await w.NewOutboxMessageAsync()).Id}/retry", UriKind.Relative)),
             [401, 403, 403, 403, 403, 403, 202]),

@@ -38,3 +38,30 @@ public sealed record OutboxMessageView(
 
     public static OutboxMessageView Of(OutboxMessage message) => Map(message);
 }
+
+[Description("What Hangfire's storage knows: the job servers, the recurring jobs and the jobs by state.")]
+public sealed record JobsReport(
+    [property: Description("When it was read, by the server's clock.")] DateTimeOffset At,
+    IReadOnlyList<JobServerView> Servers,
+    IReadOnlyList<RecurringJobView> RecurringJobs,
+    JobCounts Counts);
+
+[Description("A process that runs background jobs.")]
+public sealed record JobServerView(
+    [property: Description("Hangfire's name of the server: the node's name, process id and a random tail.")] string Name,
+    [property: Description("Jobs it runs at once.")] int Workers,
+    [property: Description("Its last heartbeat; null before the first.")] DateTimeOffset? LastHeartbeat,
+    [property: Description("Whether it has heart-beaten within the last minute; a silent server's jobs go to the others.")] bool IsLive);
+
+[Description("A job declared to run on a schedule.")]
+public sealed record RecurringJobView(
+    string Id,
+    [property: Description("Its schedule, a cron expression (six fields when it names seconds).")] string Cron,
+    [property: Description("The zone the cron is read in (an IANA or Windows id; UTC unless given).")] string TimeZone,
+    DateTimeOffset? NextExecution,
+    DateTimeOffset? LastExecution,
+    [property: Description("The state of the job its last firing created (Succeeded, Failed, Processing…); null before the first.")] string? LastState,
+    [property: Description("Why Hangfire could not schedule it; null when it could.")] string? Error);
+
+[Description("Background jobs by state, as Hangfire counts them (succeeded and failed as long as it keeps them).")]
+public sealed record JobCounts(long Enqueued, long Processing, long Scheduled, long Failed, long Succeeded);
