@@ -8,13 +8,14 @@ using Ceremonies.Features.Admin;
 using Ceremonies.Tests.Features.Bookings;
 using Ceremonies.Infrastructure.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
 
 namespace Ceremonies.Tests.Features.Admin;
 
 // During an SMTP outage an admin sees what failed and why, and sends a given-up message again once
 // the cause is fixed. Who may call these endpoints is in AccessMatrixTests.
 [Collection(AppTests.Name)]
-public sealed class OutboxAdminTests(AppFixture fixture)
+public sealed class OutboxAdminTests(AppFixture fixture, BrowserFixture browser)
 {
     [Fact]
     public async Task ASendThatFailsShowsAmongTheRecentFailuresWithItsError()
@@ -166,6 +167,33 @@ public sealed class OutboxAdminTests(AppFixture fixture)
         using var response = await RetryAsync(admin, Guid.NewGuid());
 
         await AssertProblemAsync(response, HttpStatusCode.NotFound, ProblemTypes.NotFound, "outbox message");
+    }
+
+    [Fact]
+    public async Task AnAdminSeesTheFailuresOnTheServiceStatePageAndRetriesAGivenUpMessageThere()
+    {
+        var world = await World.CreateAsync(fixture);
+        var error = $"550 5.1.1 No such user here ({Guid.NewGuid():N})";
+        var dead = await world.NewOutboxMessageAsync(OutboxState.Dead, error);
+        var waiting = await world.NewOutboxMessageAsync(OutboxState.Pending, "451 4.2.1 Mailbox busy", dueAt: DateTimeOffset.UtcNow.AddHours(1));
+        var page = await browser.SignInAsync(fixture.App.Address, world.Person(Who.Admin).Email!, World.Password);
+
+        await page.GotoAsync("/admin");
+
+        var row = page.GetByTestId($"failure-{dead.Id}");
+        Assert.Contains(error, await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("given up", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(int.Parse(await page.GetByTestId("outbox-retrying").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        var other = page.GetByTestId($"failure-{waiting.Id}");
+        Assert.Contains("waiting for a retry", await other.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await other.GetByRole(AriaRole.Button).CountAsync());
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Retry the message to {dead.Recipient}" }).ClickAsync();
+
+        Assert.Contains(dead.Recipient, await page.GetByTestId("outbox-notice").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.GetByTestId($"failure-{dead.Id}").CountAsync());
+        var retried = await RowAsync(dead.Id);
+        Assert.Equal((OutboxState.Pending, 0, null), (retried.State, retried.Attempts, retried.LastError));
     }
 
     private static async Task<OutboxReport> ReportAsync(HttpClient admin)
