@@ -1,5 +1,6 @@
 using Ceremonies.Data;
 using Ceremonies.Features.Accounts;
+using Ceremonies.Features.Admin;
 using Ceremonies.Features.Bookings;
 using Ceremonies.Features.Clock;
 using Ceremonies.Features.Demo;
@@ -36,6 +37,7 @@ app.MapAccounts();
 app.MapVenues();
 app.MapVenueStaff();
 app.MapBookingEndpoints();
+app.MapAdmin();
 app.MapJobsDashboard();
 app.MapRazorPages();
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ceremonies.Data;
+using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
 using Ceremonies.Infrastructure.Time;
 using Ceremonies.Features.Venues;
@@ -150,6 +151,30 @@ public sealed class World
             return db.SaveChangesAsync();
         });
         return feed;
+    }
+
+    // An outbox message in the given state, as the dispatcher would have left it: a dead or waiting
+    // one carries the error of its last attempt. Its recipient is unique to it.
+    public async Task<OutboxMessage> NewOutboxMessageAsync(
+        OutboxState state = OutboxState.Dead, string? lastError = "550 5.1.1 No such user here", DateTimeOffset? dueAt = null,
+        DateTimeOffset? deadline = null, DateTimeOffset? lockedUntil = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var to = $"outbox-{Guid.NewGuid():N}@example.test";
+        var message = OutboxMessage.Email($"test:{to}", to, $"Reminder for {to}", "The observance begins at 17:00 Asia/Baku.", null, now,
+            dueAt ?? now, deadline);
+        message.State = state;
+        message.Attempts = state == OutboxState.Sent ? 1 : lastError is null ? 0 : 3;
+        message.LastError = state is OutboxState.Pending or OutboxState.Dead ? lastError : null;
+        message.SentAt = state == OutboxState.Sent ? now : null;
+        message.LockedBy = lockedUntil is null ? null : "another-node";
+        message.LockedUntil = lockedUntil;
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Outbox.Add(message);
+            return db.SaveChangesAsync();
+        });
+        return message;
     }
 
     // An API client signed in as this person with a bearer token, or anonymous.

@@ -87,6 +87,31 @@ public sealed class OpenApiTests(AppFixture fixture)
             kind["enum"]!.AsArray().Select(n => n?.GetValue<string>()));
     }
 
+    // Operators script against these during an outage: every field of the answers says what it means.
+    [Fact]
+    public async Task TheOperatorsAnswersAreDescribedFieldByField()
+    {
+        using var client = fixture.App.CreateClient();
+        var document = await DocumentAsync(client);
+        var paths = document["paths"]!;
+
+        Assert.Equal("#/components/schemas/OutboxReport",
+            paths["/api/admin/outbox"]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>());
+        var retry = paths["/api/admin/outbox/{id}/retry"]?["post"]?["responses"]?.AsObject();
+        Assert.Equal(["202", "404", "409"], retry?.Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("#/components/schemas/JobsReport",
+            paths["/api/admin/jobs"]?["get"]?["responses"]?["200"]?["content"]?["application/json"]?["schema"]?["$ref"]?.GetValue<string>());
+        var schemas = document["components"]!["schemas"]!;
+        foreach (var (name, fields) in new[] { ("OutboxReport", new[] { "waitingForRetry", "leased", "dead", "oldestPendingDueAt", "recentFailures" }), ("OutboxMessageView", ["attempts", "lastError", "dueAt"]) })
+        {
+            Assert.False(string.IsNullOrEmpty(schemas[name]?["description"]?.GetValue<string>()), name);
+            foreach (var field in fields)
+            {
+                Assert.False(string.IsNullOrEmpty(schemas[name]?["properties"]?[field]?["description"]?.GetValue<string>()), $"{name}.{field}");
+            }
+        }
+    }
+
     private static async Task<JsonObject> DocumentAsync(HttpClient client) =>
         JsonNode.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)))!.AsObject();
 

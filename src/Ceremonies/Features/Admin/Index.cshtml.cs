@@ -1,20 +1,18 @@
 using System.Reflection;
 using Ceremonies.Data;
-using Ceremonies.Data.Outbox;
 using Ceremonies.Infrastructure;
 using Ceremonies.Infrastructure.Jobs;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Admin;
 
-public sealed record OutboxCounts(int DueNow, int Later, int Sent, int Dead);
-
-// The operators' page, beside the job dashboard: which build runs, which processes run jobs, and
-// what the outbox holds. Admins only.
+// The operators' page, beside the job dashboard: which build runs, which processes run jobs, what
+// the outbox holds and which messages failed; a given-up message can be retried here, as through the
+// API (OutboxOperations). Admins only.
 [Authorize(Policy = Policies.Admin)]
 public sealed class IndexModel(
     CeremoniesDb db, JobServers servers, TimeProvider clock, NodeIdentity node, IOptions<SchedulerOptions> scheduler) : PageModel
@@ -28,19 +26,30 @@ public sealed class IndexModel(
 
     public IReadOnlyList<JobServer> Servers { get; private set; } = [];
 
-    public OutboxCounts Outbox { get; private set; } = new(0, 0, 0, 0);
+    public OutboxReport? Outbox { get; private set; }
+
+    [TempData]
+    public string? Message { get; set; }
+
+    [TempData]
+    public bool Refused { get; set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Servers = servers.List();
-        var now = clock.GetUtcNow();
-        var counts = await db.Outbox
-            .GroupBy(m => new { m.State, Due = m.State == OutboxState.Pending && m.DueAt <= now })
-            .Select(g => new { g.Key.State, g.Key.Due, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        int Count(OutboxState state, bool due = false) =>
-            counts.Where(c => c.State == state && c.Due == due).Sum(c => c.Count);
-        Outbox = new OutboxCounts(
-            Count(OutboxState.Pending, due: true), Count(OutboxState.Pending), Count(OutboxState.Sent), Count(OutboxState.Dead));
+        Outbox = await OutboxOperations.ReadAsync(db, clock.GetUtcNow(), cancellationToken);
     }
+
+    public async Task<IActionResult> OnPostRetryAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var retry = await OutboxOperations.RetryAsync(db, id, User, clock.GetUtcNow(), cancellationToken);
+        Refused = retry.Outcome != RetryOutcome.Retried;
+        Message = Refused
+            ? OutboxOperations.Refusal(retry)
+            : $"The message to {retry.Message?.Recipient} is due again and goes out with the next dispatch.";
+        return RedirectToPage(pageName: null, pageHandler: null, routeValues: null, fragment: "outbox");
+    }
+
+    public static string Utc(DateTimeOffset? at) =>
+        at is { } value ? value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + " UTC" : "—";
 }
