@@ -12,8 +12,12 @@ internal sealed class SmtpEmailSender(SmtpConnections connections, IOptions<Emai
 
     public int Concurrency => connections.Size;
 
-    public Task SendAsync(EmailMessage message, CancellationToken cancellationToken) =>
-        connections.SendAsync(Build(message, _from), cancellationToken);
+    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        // Disposed once sent: its parts' content goes back to MimeKit's buffer pool.
+        using var mime = Build(message, _from);
+        await connections.SendAsync(mime, cancellationToken);
+    }
 
     // Only an address with a domain: the outbox gives up at once on one that MimeKit refuses here.
     private static readonly ParserOptions Addresses = new() { AllowAddressesWithoutDomain = false };
@@ -30,7 +34,10 @@ internal sealed class SmtpEmailSender(SmtpConnections connections, IOptions<Emai
             MessageId = message.MessageId.TrimStart('<').TrimEnd('>'),
             Subject = message.Subject,
         };
-        mime.From.Add(from);
+        // A copy: an address list subscribes to the Changed event of every address added to it, so
+        // adding the one shared sender address kept every message ever built alive (a leak that
+        // grew by each email's whole MIME tree).
+        mime.From.Add(new MailboxAddress(from.Name, from.Address));
         mime.To.Add(MailboxAddress.Parse(Addresses, message.To));
         foreach (var (name, value) in message.Headers)
         {

@@ -87,6 +87,24 @@ public sealed class OutboxRulesTests
         Assert.False(OutboxDispatcher.IsServerUnavailable(new ArgumentException("a header the sender writes")));
     }
 
+    [Fact]
+    public void AMessageBuiltFromTheSharedSenderAddressIsNotKeptAliveByIt()
+    {
+        var from = new MailboxAddress("Ceremonies", "no-reply@ceremonies.local");
+
+        var built = BuildAndForget(from);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(built.IsAlive, "the sender's address still holds the message it was added to");
+        Assert.Equal("no-reply@ceremonies.local", from.Address);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference BuildAndForget(MailboxAddress from) =>
+        new(SmtpEmailSender.Build(new EmailMessage("reader@example.test", "Subject", "Text", null, "<id@ceremonies.local>"), from));
+
     [Theory]
     [InlineData("not an address")]
     [InlineData("no-domain")]
