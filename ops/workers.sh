@@ -26,8 +26,8 @@ worker_start() {
     export ASPNETCORE_ENVIRONMENT=Production Scheduler__Enabled=true Logging__LogLevel__Default=Warning
     export ConnectionStrings__Ceremonies="Host=127.0.0.1;Port=$PG_PORT;Database=ceremonies;Username=ceremonies;Password=drill;Multiplexing=true"
     export Email__Smtp__Host=127.0.0.1 Email__Smtp__Port=$smtp
-    for setting in "$@"; do export "${setting?}"; done
-    exec dotnet bin/Release/net10.0/Ceremonies.dll --urls "http://127.0.0.1:$port"
+    # Through env, since a setting's name may hold a dot (Logging__LogLevel__Microsoft.EntityFrameworkCore=…).
+    exec env "$@" dotnet bin/Release/net10.0/Ceremonies.dll --urls "http://127.0.0.1:$port"
   ) >"$WORK/worker-$port.log" 2>&1 &
   local pid=$!
   WORKER_PIDS+=("$pid")
