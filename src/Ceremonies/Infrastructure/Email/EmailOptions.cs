@@ -46,9 +46,10 @@ public sealed class SmtpOptions
     public int TimeoutSeconds { get; set; } = 30;
 
     // Connections kept open to the server, each carrying one message at a time; also how many
-    // messages the outbox sends at once.
+    // messages the outbox sends at once. A send waits mostly for the server's answers, so more
+    // connections than cores pay: 12 sent 1,850 msg/s here where 4 sent 1,430 (ops/bench/mail).
     [Range(1, 64)]
-    public int Connections { get; set; } = 4;
+    public int Connections { get; set; } = 12;
 
     public SecureSocketOptions SocketOptions => (Security ?? (EnableSsl ? SmtpSecurity.StartTls : SmtpSecurity.None)) switch
     {

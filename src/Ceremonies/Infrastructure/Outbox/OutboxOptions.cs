@@ -10,7 +10,7 @@ public sealed class OutboxOptions
     public int PollSeconds { get; set; } = 2;
 
     [Range(1, 1000)]
-    public int BatchSize { get; set; } = 50;
+    public int BatchSize { get; set; } = 100;
 
     // How long a claim protects a message. The node renews it every third of it while it sends, so
     // this is how soon the messages of a node that died (SIGKILL, power) go to another: within this
