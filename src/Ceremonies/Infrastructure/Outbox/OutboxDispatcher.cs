@@ -106,10 +106,6 @@ public sealed partial class OutboxDispatcher(
         // A failing write-back stops further sends: what is sent but cannot be marked is sent again later.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var serverDown = new CancellationTokenSource();
-        // The sends' own token, linked to the run's and gone with the batch: what registers on it
-        // (MailKit's and the pool's waits) is released with the batch, not kept until the process
-        // stops, which is how long the token Hangfire gives a job lives.
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var recording = RecordAsync(outcomes.Reader, batch, stop);
         using var free = new SemaphoreSlim(Math.Max(1, sender.Concurrency));
         var sends = new List<Task>(batch.Count);
@@ -131,7 +127,7 @@ public sealed partial class OutboxDispatcher(
                     free.Release();
                     break;
                 }
-                sends.Add(SendOneAsync(message, outcomes.Writer, free, (serverDown, stop), sending.Token));
+                sends.Add(SendOneAsync(message, outcomes.Writer, free, (serverDown, stop), cancellationToken));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
