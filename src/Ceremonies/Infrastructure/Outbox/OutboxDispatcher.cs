@@ -181,15 +181,22 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
+    // Sent messages are marked in groups: one UPDATE (and one commit, one flush of the log) for the
+    // messages that arrive within MarkWindow, instead of one for each few. A crash between the send
+    // and the mark repeats at most that window's messages, which were in flight anyway.
+    private static readonly TimeSpan MarkWindow = TimeSpan.FromMilliseconds(25);
+    private const int MarkGroup = 50;
+
     private async Task<(int Sent, int Failed)> RecordAsync(ChannelReader<Outcome> outcomes, IEnumerable<OutboxMessage> batch, CancellationTokenSource stop)
     {
         int sent = 0, failed = 0;
         var delivered = new List<Guid>();
         var leased = batch.Select(m => m.Id).ToHashSet();
+        long? firstUnmarked = null;
         try
         {
             // The mail is out: record that even if shutdown has begun, so it is not sent twice.
-            while (await WaitRenewingLeaseAsync(outcomes, leased))
+            while (await WaitRenewingLeaseAsync(outcomes, leased, firstUnmarked is { } since ? MarkWindow - clock.GetElapsedTime(since) : null))
             {
                 while (outcomes.TryRead(out var outcome))
                 {
@@ -198,6 +205,7 @@ public sealed partial class OutboxDispatcher(
                     {
                         case Result.Sent:
                             delivered.Add(outcome.Message.Id);
+                            firstUnmarked ??= clock.GetTimestamp();
                             break;
                         case Result.Expired:
                             failed++;
@@ -211,12 +219,19 @@ public sealed partial class OutboxDispatcher(
                             break;
                     }
                 }
-                if (delivered.Count > 0)
+                if (firstUnmarked is { } first
+                    && (delivered.Count >= MarkGroup || leased.Count == 0 || clock.GetElapsedTime(first) >= MarkWindow))
                 {
                     await MarkSentAsync(delivered);
                     sent += delivered.Count;
                     delivered.Clear();
+                    firstUnmarked = null;
                 }
+            }
+            if (delivered.Count > 0)
+            {
+                await MarkSentAsync(delivered);
+                sent += delivered.Count;
             }
         }
         catch
@@ -229,14 +244,26 @@ public sealed partial class OutboxDispatcher(
 
     // The lease is short, so that the messages of a node that dies are free again soon; while this node
     // lives it renews the lease of what it still holds, so a slow server does not make a message look
-    // abandoned (and sent twice) just because its send took longer than one lease.
-    private async Task<bool> WaitRenewingLeaseAsync(ChannelReader<Outcome> outcomes, HashSet<Guid> leased)
+    // abandoned (and sent twice) just because its send took longer than one lease. Returns false when
+    // every outcome has been read; true when there may be more, or when markIn has passed.
+    private async Task<bool> WaitRenewingLeaseAsync(ChannelReader<Outcome> outcomes, HashSet<Guid> leased, TimeSpan? markIn)
     {
         var ready = outcomes.WaitToReadAsync(CancellationToken.None).AsTask();
         using var done = new CancellationTokenSource();
         var renewal = Task.Delay(_options.LeaseRenewal, clock, done.Token);
-        while (await Task.WhenAny(ready, renewal) != ready)
+        var mark = markIn is { } wait ? Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, clock, done.Token) : null;
+        while (true)
         {
+            var woke = mark is null ? await Task.WhenAny(ready, renewal) : await Task.WhenAny(ready, renewal, mark);
+            if (woke == ready)
+            {
+                break;
+            }
+            if (woke == mark)
+            {
+                await done.CancelAsync();
+                return true;
+            }
             // The next period counts from now, not from when the renewal's UPDATE returns.
             renewal = Task.Delay(_options.LeaseRenewal, clock, done.Token);
             await RenewLeaseAsync(leased);
