@@ -5,6 +5,7 @@ using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
 using Ceremonies.Infrastructure.Time;
+using Ceremonies.Features.Observances;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
@@ -175,6 +176,36 @@ public sealed class World
             return db.SaveChangesAsync();
         });
         return message;
+    }
+
+    // An observance whose day is a month ahead (17:00 Asia/Baku), with the memorial as its host if asked.
+    public async Task<Observance> NewObservanceAsync(bool hostedByMemorial = false)
+    {
+        var day = DateTimeOffset.UtcNow.AddDays(30);
+        var now = DateTimeOffset.UtcNow;
+        var observance = new Observance
+        {
+            Id = Guid.CreateVersion7(), Name = $"Observance {Guid.NewGuid():N}"[..24], Month = day.Month, Day = day.Day,
+            SilenceLocalTime = new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = SilenceMode.OneInstant,
+            HostVenueId = hostedByMemorial ? Memorial.Id : null, NoticeMinutesBefore = 1440, PrepareMinutesBefore = 10, SilenceSeconds = 60,
+            CreatedAt = now, UpdatedAt = now,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Observances.Add(observance);
+            return db.SaveChangesAsync();
+        });
+        return observance;
+    }
+
+    // That observance's occurrence this month, created as the API creates it.
+    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false)
+    {
+        var observance = await NewObservanceAsync(hostedByMemorial);
+        await using var scope = Fixture.App.Services.CreateAsyncScope();
+        var planning = scope.ServiceProvider.GetRequiredService<OccurrencePlanning>();
+        var year = DateTimeOffset.UtcNow.AddDays(30).Year;
+        return (await planning.EnsureAsync(observance, year, CancellationToken.None)).Occurrence;
     }
 
     // An API client signed in as this person with a bearer token, or anonymous.

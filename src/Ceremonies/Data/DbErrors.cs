@@ -14,5 +14,9 @@ public static class DbErrors
     public static bool IsExclusionViolation(this PostgresException error, params string[] constraints) =>
         error.SqlState == PostgresErrorCodes.ExclusionViolation && constraints.Contains(error.ConstraintName);
 
+    public static bool IsUniqueViolation(this DbUpdateException error, params string[] constraints) =>
+        error.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg
+        && (constraints.Length == 0 || constraints.Contains(pg.ConstraintName));
+
     public static string? ConstraintName(this DbUpdateException error) => (error.InnerException as PostgresException)?.ConstraintName;
 }

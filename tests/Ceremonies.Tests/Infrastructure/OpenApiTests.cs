@@ -139,8 +139,15 @@ public sealed class OpenApiTests(AppFixture fixture)
             {
                 continue;
             }
+            if (segments[i].StartsWith("{year", StringComparison.Ordinal))
+            {
+                segments[i] = DateTimeOffset.UtcNow.AddDays(30).Year.ToString(CultureInfo.InvariantCulture);
+                continue;
+            }
             segments[i] = segments[i - 1] switch
             {
+                "observances" => (await world.NewObservanceAsync()).Id.ToString(),
+                "occurrences" => (await world.NewOccurrenceAsync()).Id.ToString(),
                 "venues" => world.Memorial.Id.ToString(),
                 "halls" => world.AssemblyHall.Id.ToString(),
                 "bookings" => (await world.NewRequestAsync()).Id.ToString(),

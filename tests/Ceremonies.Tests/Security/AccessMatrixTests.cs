@@ -92,6 +92,25 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         new("POST", "/api/admin/outbox/{id:guid}/retry", async w =>
             new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/admin/outbox/{(await w.NewOutboxMessageAsync()).Id}/retry", UriKind.Relative)),
             [401, 403, 403, 403, 403, 403, 202]),
+        // Observances are the admins' to define; a venue takes part by its managers' choice, and
+        // its staff acknowledge it is ready.
+        new("POST", "/api/observances", _ => Json(HttpMethod.Post, "/api/observances", new
+            {
+                name = "Remembrance day", month = 2, day = 26, silenceLocalTime = "17:00:00", referenceZone = "Asia/Baku",
+            }),
+            [401, 403, 403, 403, 403, 403, 201]),
+        new("POST", "/api/observances/{id:guid}/occurrences/{year:int}", async w =>
+            new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/observances/{(await w.NewObservanceAsync()).Id}/occurrences/{DateTimeOffset.UtcNow.AddDays(30).Year}", UriKind.Relative)),
+            [401, 403, 403, 403, 403, 403, 201]),
+        new("POST", "/api/occurrences/{id:guid}/venues", async w =>
+            await Json(HttpMethod.Post, $"/api/occurrences/{(await w.NewOccurrenceAsync()).Id}/venues", new { venueId = w.Memorial.Id }),
+            [401, 403, 403, 403, 201, 403, 201]),
+        new("POST", "/api/venues/{id:guid}/readiness", async w =>
+            await Json(HttpMethod.Post, $"/api/venues/{w.Memorial.Id}/readiness", new { occurrenceId = (await w.NewOccurrenceAsync(hostedByMemorial: true)).Id }),
+            [401, 403, 403, 200, 200, 403, 200]),
+        new("GET", "/api/occurrences/{id:guid}/board", async w =>
+            await Get($"/api/occurrences/{(await w.NewOccurrenceAsync(hostedByMemorial: true)).Id}/board"),
+            [401, 403, 403, 403, 200, 403, 200]),
     ];
 
     [Fact]

@@ -145,7 +145,7 @@ public static class BookingEndpoints
         }
         if (!staff)
         {
-            foreach (var address in await BookingMails.StaffAddressesAsync(db, hall.VenueId, cancellationToken))
+            foreach (var address in await db.VenuePeopleAddressesAsync(hall.VenueId, cancellationToken))
             {
                 rows.Add(BookingMails.Message(first, hall.Name, context.VenueName, "request-for-staff", address, now, series).Insert());
             }

@@ -25,12 +25,6 @@ public static class BookingMails
     public static Task<string?> AccountAddressAsync(CeremoniesDb db, Guid userId, CancellationToken cancellationToken) =>
         db.Users.Where(u => u.Id == userId && u.EmailConfirmed).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
 
-    // The venue's staff and managers whose accounts have confirmed their address.
-    public static Task<List<string>> StaffAddressesAsync(CeremoniesDb db, Guid venueId, CancellationToken cancellationToken) =>
-        db.VenueMemberships.Where(m => m.VenueId == venueId)
-            .Join(db.Users.Where(u => u.EmailConfirmed && u.Email != null), m => m.UserId, u => u.Id, (m, u) => u.Email!)
-            .Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
-
     public static OutboxMessage Message(Booking booking, string hallName, string venueName, string what, string to, DateTimeOffset now, string? extra = null)
     {
         var subject = what switch

@@ -68,3 +68,15 @@ public static class VenueSets
         public DbSet<VenueMembership> VenueMemberships => db.Set<VenueMembership>();
     }
 }
+
+public static class VenuePeople
+{
+    extension(CeremoniesDb db)
+    {
+        // The confirmed addresses of the venue's staff and managers: the people who asked for its mail.
+        public Task<List<string>> VenuePeopleAddressesAsync(Guid venueId, CancellationToken cancellationToken) =>
+            db.VenueMemberships.Where(m => m.VenueId == venueId)
+                .Join(db.Users.Where(u => u.EmailConfirmed && u.Email != null), m => m.UserId, u => u.Id, (m, u) => u.Email!)
+                .Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
+    }
+}

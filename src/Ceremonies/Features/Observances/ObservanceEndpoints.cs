@@ -1,0 +1,180 @@
+using System.Security.Claims;
+using Ceremonies.Data;
+using Ceremonies.Data.Audit;
+using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Http;
+using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ceremonies.Features.Observances;
+
+// Observances and their occurrences are public to read (anyone may see when and where the minute
+// is held). Admins define observances and create occurrences; a venue's managers (and admins) make
+// it take part; its staff and managers acknowledge readiness. The board, with each venue's
+// deliveries, is for admins and the managers of the venues taking part.
+public static class ObservanceEndpoints
+{
+    public static RouteGroupBuilder MapObservances(this IEndpointRouteBuilder app)
+    {
+        var observances = app.MapGroup("/api/observances").WithTags("Observances");
+        observances.MapGet("/", List).AllowAnonymous();
+        observances.MapGet("/{id:guid}", Get).AllowAnonymous();
+        observances.MapPost("/", Create).RequireAuthorization(Policies.Admin);
+        observances.MapGet("/{id:guid}/occurrences/{year:int}", GetOccurrenceOfYear).AllowAnonymous();
+        observances.MapPost("/{id:guid}/occurrences/{year:int}", CreateOccurrence).RequireAuthorization(Policies.Admin);
+
+        var occurrences = app.MapGroup("/api/occurrences").WithTags("Observances");
+        occurrences.MapGet("/{id:guid}", GetOccurrence).AllowAnonymous();
+        occurrences.MapPost("/{id:guid}/venues", Join).RequireAuthorization();
+        occurrences.MapGet("/{id:guid}/board", Board).RequireAuthorization();
+
+        app.MapPost("/api/venues/{id:guid}/readiness", AcknowledgeReadiness).WithTags("Observances").RequireAuthorization();
+        return observances;
+    }
+
+    public static async Task<Ok<List<ObservanceView>>> List(CeremoniesDb db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await db.Observances.AsNoTracking().OrderBy(o => o.Month).ThenBy(o => o.Day).ThenBy(o => o.Name)
+            .Select(o => ObservanceView.Of(o)).ToListAsync(cancellationToken));
+
+    public static async Task<Results<Ok<ObservanceView>, ProblemHttpResult>> Get(Guid id, CeremoniesDb db, CancellationToken cancellationToken) =>
+        await db.Observances.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken) is { } observance
+            ? TypedResults.Ok(ObservanceView.Of(observance))
+            : Problems.NotFound("observance");
+
+    public static async Task<Results<Created<ObservanceView>, ValidationProblem>> Create(
+        ObservanceRequest request, CeremoniesDb db, ClaimsPrincipal user, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (request.HostVenueId is { } host && !await db.Venues.AnyAsync(v => v.Id == host, cancellationToken))
+        {
+            return Problems.Invalid("hostVenueId", "No venue has this id.");
+        }
+        var now = clock.GetUtcNow();
+        var observance = new Observance
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = request.Name.Trim(),
+            Description = request.Description?.Trim(),
+            Month = request.Month,
+            Day = request.Day,
+            SilenceLocalTime = request.SilenceLocalTime!.Value, // validated: required
+            ReferenceZone = IanaTimeZoneAttribute.Canonical(request.ReferenceZone)!, // validated: a known zone
+            Mode = request.Mode,
+            HostVenueId = request.HostVenueId,
+            NoticeMinutesBefore = request.NoticeMinutesBefore,
+            PrepareMinutesBefore = request.PrepareMinutesBefore,
+            SilenceSeconds = request.SilenceSeconds,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Observances.Add(observance);
+        db.Audit(user, "observance.created", "observance", observance.Id, null, ObservanceView.Of(observance), now);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/observances/{observance.Id}", ObservanceView.Of(observance));
+    }
+
+    public static async Task<Results<Ok<OccurrenceView>, ProblemHttpResult>> GetOccurrenceOfYear(
+        Guid id, int year, CeremoniesDb db, CancellationToken cancellationToken) =>
+        await OccurrenceQueries.IdOfAsync(db, id, year, cancellationToken) is { } occurrenceId
+        && await OccurrenceQueries.ViewAsync(db, occurrenceId, cancellationToken) is { } view
+            ? TypedResults.Ok(view)
+            : Problems.NotFound("occurrence");
+
+    // Idempotent: 201 when it creates the year's occurrence, 200 when it was there.
+    public static async Task<Results<Created<OccurrenceView>, Ok<OccurrenceView>, ProblemHttpResult, ValidationProblem>> CreateOccurrence(
+        Guid id, int year, CeremoniesDb db, OccurrencePlanning planning, ClaimsPrincipal user, TimeProvider clock,
+        SignalsPlanned signalsPlanned, CancellationToken cancellationToken)
+    {
+        if (year is < 2000 or > 2200)
+        {
+            return Problems.Invalid("year", "Give a year from 2000 to 2200.");
+        }
+        var observance = await db.Observances.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (observance is null)
+        {
+            return Problems.NotFound("observance");
+        }
+        var (occurrence, created) = await planning.EnsureAsync(observance, year, cancellationToken);
+        if (created)
+        {
+            db.Audit(user, "occurrence.created", "occurrence", occurrence.Id, null, new { observance.Id, year }, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            signalsPlanned.Poke();
+        }
+        var view = (await OccurrenceQueries.ViewAsync(db, occurrence.Id, cancellationToken))!; // just created or found
+        return created ? TypedResults.Created($"/api/occurrences/{occurrence.Id}", view) : TypedResults.Ok(view);
+    }
+
+    public static async Task<Results<Ok<OccurrenceView>, ProblemHttpResult>> GetOccurrence(Guid id, CeremoniesDb db, CancellationToken cancellationToken) =>
+        await OccurrenceQueries.ViewAsync(db, id, cancellationToken) is { } view ? TypedResults.Ok(view) : Problems.NotFound("occurrence");
+
+    public static async Task<Results<Created<OccurrenceView>, Ok<OccurrenceView>, ProblemHttpResult>> Join(
+        Guid id, JoinRequest request, CeremoniesDb db, OccurrencePlanning planning, ClaimsPrincipal user,
+        IAuthorizationService authorization, TimeProvider clock, SignalsPlanned signalsPlanned, CancellationToken cancellationToken)
+    {
+        var venueId = request.VenueId!.Value; // validated: required
+        var occurrence = await db.Occurrences.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        var venue = await db.Venues.FirstOrDefaultAsync(v => v.Id == venueId, cancellationToken);
+        if (occurrence is null || venue is null)
+        {
+            return Problems.NotFound(occurrence is null ? "occurrence" : "venue");
+        }
+        if (!await authorization.IsManagerAsync(user, venueId))
+        {
+            return Problems.Forbidden("Only the venue's managers and admins make it take part.");
+        }
+        var observance = await db.Observances.SingleAsync(o => o.Id == occurrence.ObservanceId, cancellationToken);
+        var outcome = await planning.JoinAsync(observance, occurrence, venue, cancellationToken);
+        if (outcome == JoinOutcome.Over)
+        {
+            return Problems.Conflict("The minute of silence is over", "This occurrence's minute has already been held at this venue.");
+        }
+        if (outcome == JoinOutcome.Joined)
+        {
+            db.Audit(user, "occurrence.joined", "occurrence", occurrence.Id, null, new { venueId }, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            signalsPlanned.Poke();
+        }
+        var view = (await OccurrenceQueries.ViewAsync(db, id, cancellationToken))!; // found above
+        return outcome == JoinOutcome.Joined ? TypedResults.Created($"/api/occurrences/{id}", view) : TypedResults.Ok(view);
+    }
+
+    public static async Task<Results<Ok<BoardView>, ProblemHttpResult>> Board(
+        Guid id, CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : (Guid?)null;
+        if (!await db.Occurrences.AnyAsync(o => o.Id == id, cancellationToken))
+        {
+            return Problems.NotFound("occurrence");
+        }
+        if (!await OccurrenceQueries.MaySeeBoardAsync(db, id, me, user.IsInRole(Roles.Admin), cancellationToken))
+        {
+            return Problems.Forbidden("The board is for admins and the managers of the venues taking part.");
+        }
+        return TypedResults.Ok((await OccurrenceQueries.BoardAsync(db, id, cancellationToken))!); // exists: checked above
+    }
+
+    public static async Task<Results<Ok<ParticipantView>, ProblemHttpResult>> AcknowledgeReadiness(
+        Guid id, ReadinessRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var participant = await db.OccurrenceVenues.FirstOrDefaultAsync(p => p.VenueId == id && p.OccurrenceId == request.OccurrenceId, cancellationToken);
+        if (participant is null)
+        {
+            return Problems.NotFound("venue taking part in this occurrence");
+        }
+        if (!await authorization.IsMemberAsync(user, id))
+        {
+            return Problems.Forbidden("Only the venue's staff, its managers and admins acknowledge its readiness.");
+        }
+        var now = clock.GetUtcNow();
+        participant.ReadyAt = now;
+        participant.ReadyBy = user.Identity?.Name;
+        db.Audit(user, "occurrence.ready", "occurrence", participant.OccurrenceId, null, new { venueId = id }, now);
+        await db.SaveChangesAsync(cancellationToken);
+        var view = (await OccurrenceQueries.ParticipantsAsync(db, participant.OccurrenceId, cancellationToken)).Single(p => p.VenueId == id);
+        return TypedResults.Ok(view);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Ceremonies.Data;
+using Ceremonies.Infrastructure;
+using Ceremonies.Infrastructure.Outbox;
+using Ceremonies.Infrastructure.Webhooks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Ceremonies.Features.Observances;
+
+// A signal claimed for sending, with what its sending needs from the venue and its minute.
+public sealed record ClaimedSignal(
+    Guid Id, Guid OccurrenceId, Guid VenueId, string Signal, DateTimeOffset DueAt, DateTimeOffset DeadlineAt, int Attempts,
+    string? WebhookUrl, string? WebhookSecret, DateTimeOffset BeginsAt, DateTimeOffset EndsAt);
+
+// The JSON a venue's PA system receives.
+public sealed record SignalPayload(string Signal, Guid OccurrenceId, Guid VenueId, DateTimeOffset BeginsAt, DateTimeOffset EndsAt, Guid DeliveryId, DateTimeOffset SentAt);
+
+// Sends every signal that is due, from any worker: each claims chunks of due rows (FOR UPDATE SKIP
+// LOCKED, with a short lease), posts them all at once, and records each outcome and attempt. A
+// failure is tried again with backoff while its deadline allows, and never after it.
+public sealed partial class SignalDispatcher(
+    CeremoniesDb db,
+    WebhookSender webhooks,
+    TimeProvider clock,
+    NodeIdentity node,
+    IOptions<SignalOptions> options,
+    IOptions<WebhookOptions> webhookOptions,
+    ILogger<SignalDispatcher> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SignalOptions _options = options.Value;
+    private readonly WebhookOptions _webhooks = webhookOptions.Value;
+
+    private readonly record struct Outcome(ClaimedSignal Signal, DeliveryState State, DateTimeOffset DueAt, WebhookResult? Result, DateTimeOffset? AttemptedAt);
+
+    // Returns the earliest moment a signal it failed to deliver is due again, for the caller to arm.
+    public async Task<DateTimeOffset?> RunAsync(CancellationToken cancellationToken)
+    {
+        var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+        using var slots = new SemaphoreSlim(_webhooks.Concurrency);
+        var sends = new List<Task>();
+        var inFlight = 0;
+        var more = true;
+        DateTimeOffset? retryAt = null;
+        // One loop uses the database (a context runs one command at a time): it claims the next
+        // chunk while the last one is on its way, and records outcomes as they come.
+        while (more || inFlight > 0)
+        {
+            if (more)
+            {
+                var chunk = await ClaimAsync(cancellationToken);
+                more = chunk.Count == _options.ChunkSize;
+                foreach (var signal in chunk)
+                {
+                    inFlight++;
+                    sends.Add(SendAsync(signal, slots, outcomes.Writer, cancellationToken));
+                }
+            }
+            else
+            {
+                await outcomes.Reader.WaitToReadAsync(cancellationToken);
+            }
+            var arrived = new List<Outcome>();
+            while (outcomes.Reader.TryRead(out var outcome))
+            {
+                arrived.Add(outcome);
+            }
+            if (arrived.Count > 0)
+            {
+                inFlight -= arrived.Count;
+                await RecordAsync(arrived);
+                var retry = arrived.Where(o => o.State == DeliveryState.Pending).Select(o => (DateTimeOffset?)o.DueAt).Min();
+                retryAt = retry is null ? retryAt : retryAt is null || retry < retryAt ? retry : retryAt;
+            }
+        }
+        await Task.WhenAll(sends);
+        return retryAt;
+    }
+
+    private async Task<List<ClaimedSignal>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var leaseEnd = now + _options.Lease;
+        return await db.Database.SqlQuery<ClaimedSignal>($"""
+            WITH claimed AS (
+                UPDATE signal_deliveries
+                   SET locked_by = {node.Name}, locked_until = {leaseEnd}, attempts = attempts + 1
+                 WHERE id IN (SELECT id FROM signal_deliveries
+                               WHERE state = 'pending' AND due_at <= {now}
+                                 AND (locked_until IS NULL OR locked_until <= {now})
+                               ORDER BY due_at
+                               LIMIT {_options.ChunkSize}
+                                 FOR UPDATE SKIP LOCKED)
+                RETURNING id, occurrence_id, venue_id, signal, due_at, deadline_at, attempts)
+            SELECT c.id, c.occurrence_id, c.venue_id, c.signal, c.due_at, c.deadline_at, c.attempts,
+                   v.webhook_url, v.webhook_secret, p.begins_at, p.ends_at
+              FROM claimed c
+              JOIN venues v ON v.id = c.venue_id
+              JOIN occurrence_venues p ON p.occurrence_id = c.occurrence_id AND p.venue_id = c.venue_id
+            """).ToListAsync(cancellationToken);
+    }
+
+    private async Task SendAsync(ClaimedSignal signal, SemaphoreSlim slots, ChannelWriter<Outcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (signal.WebhookUrl is null || signal.WebhookSecret is null)
+        {
+            outcomes.TryWrite(new Outcome(signal, DeliveryState.Skipped, signal.DueAt, null, null));
+            return;
+        }
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            var now = clock.GetUtcNow();
+            if (now >= signal.DeadlineAt)
+            {
+                outcomes.TryWrite(new Outcome(signal, DeliveryState.Failed, signal.DueAt, new WebhookResult(null, "its deadline passed before it could be sent", TimeSpan.Zero), null));
+                return;
+            }
+            var body = JsonSerializer.Serialize(
+                new SignalPayload(signal.Signal, signal.OccurrenceId, signal.VenueId, signal.BeginsAt, signal.EndsAt, signal.Id, now), Json);
+            // Never past the deadline: a begin that would arrive after the minute has ended is not sent.
+            var timeout = signal.DeadlineAt - now < TimeSpan.FromSeconds(_webhooks.TimeoutSeconds)
+                ? signal.DeadlineAt - now
+                : TimeSpan.FromSeconds(_webhooks.TimeoutSeconds);
+            var result = await webhooks.PostAsync(new Uri(signal.WebhookUrl), signal.WebhookSecret, body, signal.Id, timeout, cancellationToken);
+            outcomes.TryWrite(Judge(signal, now, result));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            outcomes.TryWrite(Judge(signal, clock.GetUtcNow(), new WebhookResult(null, e.Message, TimeSpan.Zero)));
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private Outcome Judge(ClaimedSignal signal, DateTimeOffset attemptedAt, WebhookResult result)
+    {
+        if (result.Delivered)
+        {
+            return new Outcome(signal, DeliveryState.Delivered, signal.DueAt, result, attemptedAt);
+        }
+        var wait = RetryBackoff.After(signal.Attempts,
+            TimeSpan.FromMilliseconds(_options.RetryBaseMilliseconds), TimeSpan.FromMilliseconds(_options.RetryMaxMilliseconds));
+        var next = clock.GetUtcNow() + RetryBackoff.Jittered(wait, 0.2, Random.Shared.NextDouble());
+        return next < signal.DeadlineAt
+            ? new Outcome(signal, DeliveryState.Pending, next, result, attemptedAt)
+            : new Outcome(signal, DeliveryState.Failed, signal.DueAt, result, attemptedAt);
+    }
+
+    // One statement for many outcomes: each delivery's new state and, for each attempt, its record.
+    private async Task RecordAsync(List<Outcome> outcomes)
+    {
+        var ids = outcomes.Select(o => o.Signal.Id).ToArray();
+        var states = outcomes.Select(o => SnakeCase.Text(o.State)).ToArray();
+        var due = outcomes.Select(o => o.DueAt).ToArray();
+        var delivered = outcomes.Select(o => o.State == DeliveryState.Delivered ? o.AttemptedAt + o.Result!.Value.Elapsed : null).ToArray(); // Delivered always carries its result
+        var status = outcomes.Select(o => o.Result?.Status).ToArray();
+        var errors = outcomes.Select(o => o.Result?.Error).ToArray();
+        var attempted = outcomes.Select(o => o.AttemptedAt).ToArray();
+        var elapsed = outcomes.Select(o => (int)(o.Result?.Elapsed.TotalMilliseconds ?? 0)).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            WITH outcome AS (
+                SELECT * FROM unnest({ids}, {states}, {due}, {delivered}, {status}, {errors}, {attempted}, {elapsed})
+                    AS o(id, state, due_at, delivered_at, status, error, attempted_at, elapsed_ms)),
+            recorded AS (
+                UPDATE signal_deliveries d
+                   SET state = o.state, due_at = o.due_at, delivered_at = o.delivered_at,
+                       last_status = coalesce(o.status, d.last_status), last_error = o.error,
+                       locked_by = NULL, locked_until = NULL
+                  FROM outcome o
+                 WHERE d.id = o.id AND d.locked_by = {node.Name} AND d.state = 'pending'
+                RETURNING d.id)
+            INSERT INTO signal_attempts (delivery_id, node, attempted_at, elapsed_ms, status, error)
+            SELECT o.id, {node.Name}, o.attempted_at, o.elapsed_ms, o.status, o.error
+              FROM outcome o
+             WHERE o.attempted_at IS NOT NULL AND o.id IN (SELECT id FROM recorded)
+            """, CancellationToken.None);
+        foreach (var failed in outcomes.Where(o => o.State == DeliveryState.Failed))
+        {
+            LogGaveUp(failed.Signal.Signal, failed.Signal.VenueId, failed.Signal.Attempts, failed.Result?.Error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Signal} signal to venue {VenueId} was given up after {Attempts} attempts: {Error}")]
+    private partial void LogGaveUp(string signal, Guid venueId, int attempts, string? error);
+}

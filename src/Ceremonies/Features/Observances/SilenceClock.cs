@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Ceremonies.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Ceremonies.Features.Observances;
+
+// Every worker process arms an in-process Quartz clock (its in-memory store) for each coming
+// instant at which signals are due, read from the database now and then; at the instant it wakes
+// (never before it) and sends what is due. Hangfire's scheduler polls its storage and would release
+// the signals seconds late; a durable trigger per venue would drain at about a hundred a second.
+// Every worker arms every instant, so when one has died the others still fire; the claim in the
+// database makes each signal go out once.
+public sealed partial class SilenceClock(
+    SignalsPlanned planned,
+    ISchedulerFactory schedulers,
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    IOptions<SignalOptions> options,
+    ILogger<SilenceClock> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<DateTimeOffset, byte> _armed = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var every = TimeSpan.FromMilliseconds(options.Value.ArmEveryMilliseconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ArmAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogArmingFailed(e);
+            }
+            try
+            {
+                await planned.WaitAsync(every, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task ArmAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        List<DateTimeOffset> instants;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CeremoniesDb>();
+            var horizon = now.AddMinutes(options.Value.HorizonMinutes);
+            // Due ones whose lease has lapsed too: a worker that died left them.
+            instants = await db.SignalDeliveries
+                .Where(d => d.State == DeliveryState.Pending && d.DueAt <= horizon && (d.LockedUntil == null || d.LockedUntil <= now))
+                .Select(d => d.DueAt).Distinct().OrderBy(d => d).Take(1000).ToListAsync(cancellationToken);
+        }
+        foreach (var instant in instants)
+        {
+            await ArmAsync(instant < now ? now : instant, cancellationToken);
+        }
+        foreach (var old in _armed.Keys.Where(k => k < now.AddMinutes(-1)))
+        {
+            _armed.TryRemove(old, out _);
+        }
+    }
+
+    public async Task ArmAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        if (!_armed.TryAdd(instant, 0))
+        {
+            return;
+        }
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var key = $"signals-{instant.UtcTicks}";
+        var job = JobBuilder.Create<SilenceFiring>().WithIdentity(key).UsingJobData(SilenceFiring.InstantKey, instant.UtcTicks).Build();
+        var trigger = TriggerBuilder.Create(clock).WithIdentity(key).StartAt(instant).Build();
+        await scheduler.ScheduleJob(job, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the coming signals; trying again shortly")]
+    private partial void LogArmingFailed(Exception error);
+}
+
+// Fired by the clock at an instant: waits out any part of it not yet reached, then sends what is due.
+[DisallowConcurrentExecution]
+public sealed class SilenceFiring(SignalDispatcher dispatcher, SilenceClock silenceClock, TimeProvider clock) : IJob
+{
+    public const string InstantKey = "instant";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var instant = new DateTimeOffset(context.MergedJobDataMap.GetLong(InstantKey), TimeSpan.Zero);
+        // Quartz may wake a trigger a millisecond or two ahead; a signal is never sent before its instant.
+        while (clock.GetUtcNow() < instant)
+        {
+            var left = instant - clock.GetUtcNow();
+            if (left > TimeSpan.FromMilliseconds(2))
+            {
+                await Task.Delay(left - TimeSpan.FromMilliseconds(1), clock, cancellationToken);
+            }
+            else
+            {
+                Thread.SpinWait(100);
+            }
+        }
+        if (await dispatcher.RunAsync(cancellationToken) is { } retryAt)
+        {
+            await silenceClock.ArmAsync(retryAt, cancellationToken);
+        }
+    }
+}
+
+// Planning in this process tells its clock at once rather than at the clock's next look at the
+// database. In a process without the clock (web only) nobody waits and the call does nothing.
+public sealed class SignalsPlanned : IDisposable
+{
+    private readonly SemaphoreSlim _poked = new(0);
+
+    public void Poke()
+    {
+        if (_poked.CurrentCount == 0)
+        {
+            _poked.Release();
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _poked.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _poked.Dispose();
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Net;
+using Ceremonies.Data.Outbox;
+using Ceremonies.Features.Venues;
+
+namespace Ceremonies.Features.Observances;
+
+// The notice and "prepare" mails to a venue's people (its staff and managers, at the confirmed
+// addresses of their accounts). Each says the minute on the venue's clock, names the zone, gives the
+// instant in UTC, and says so when the venue's date is not the observance's.
+public static class SilenceMails
+{
+    public static OutboxMessage Message(
+        Observance observance, Occurrence occurrence, Venue venue, OccurrenceVenue participant, PlannedSignal planned, string to, DateTimeOffset now)
+    {
+        var when = When(participant);
+        var subject = planned.Signal switch
+        {
+            Signal.Notice => $"{observance.Name}: the minute of silence at {venue.Name} is {when}",
+            Signal.Prepare => $"Prepare: the minute of silence at {venue.Name} begins at {participant.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture)} ({participant.TimeZone})",
+            _ => throw new ArgumentOutOfRangeException(nameof(planned), planned.Signal, "only the notice and prepare signals are mailed"),
+        };
+        var lines = new List<string>
+        {
+            $"{venue.Name} takes part in {observance.Name} {occurrence.Year}.",
+            "",
+            $"The minute of silence begins {when}",
+            $"({participant.BeginsAt.UtcDateTime.ToString("d MMMM yyyy, HH:mm:ss", CultureInfo.InvariantCulture)} UTC) and lasts {observance.SilenceSeconds} seconds.",
+        };
+        if (participant.DifferentDay)
+        {
+            lines.Add("");
+            lines.Add($"Note: in {participant.TimeZone} this falls on {participant.LocalDate.ToString("d MMMM", CultureInfo.InvariantCulture)}, " +
+                $"not on {occurrence.LocalDate.ToString("d MMMM", CultureInfo.InvariantCulture)}: every venue holds the minute at the same instant.");
+        }
+        if (planned.Signal == Signal.Prepare)
+        {
+            lines.Add("");
+            lines.Add("Please make sure the display and the PA system are ready, and acknowledge readiness on the venue's page.");
+        }
+        var text = string.Join('\n', lines);
+        var html = string.Concat(lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"));
+        return OutboxMessage.Email(
+            $"silence:{occurrence.Id}:{venue.Id}:{SnakeCaseName(planned.Signal)}:{to}", to, subject, text, html, now,
+            dueAt: planned.DueAt, deadline: planned.DeadlineAt);
+    }
+
+    public static string When(OccurrenceVenue participant) =>
+        $"on {participant.LocalDate.ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture)} at {participant.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture)} ({participant.TimeZone})";
+
+    private static string SnakeCaseName(Signal signal) => Data.SnakeCase.Text(signal);
+}

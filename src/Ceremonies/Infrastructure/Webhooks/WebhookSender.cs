@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Ceremonies.Infrastructure.Webhooks;
+
+public readonly record struct WebhookResult(int? Status, string? Error, TimeSpan Elapsed)
+{
+    public bool Delivered => Status is >= 200 and < 300;
+}
+
+// Posts a JSON body to a venue's PA system, signed with the venue's secret: the receiver recomputes
+// HMAC-SHA256 over "{Ceremonies-Timestamp}.{body}" and compares it with Ceremonies-Signature
+// ("sha256=" and the hex digest); the timestamp lets it refuse a replay. No redirects, no proxy.
+public sealed class WebhookSender(HttpClient http, TimeProvider clock)
+{
+    public const string TimestampHeader = "Ceremonies-Timestamp";
+    public const string SignatureHeader = "Ceremonies-Signature";
+    public const string DeliveryHeader = "Ceremonies-Delivery";
+
+    public async Task<WebhookResult> PostAsync(Uri url, string secret, string body, Guid deliveryId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(TimestampHeader, timestamp);
+        request.Headers.Add(SignatureHeader, Sign(secret, timestamp, body));
+        request.Headers.Add(DeliveryHeader, deliveryId.ToString());
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            return new WebhookResult((int)response.StatusCode, response.IsSuccessStatusCode ? null : $"answered {(int)response.StatusCode} {response.ReasonPhrase}", clock.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new WebhookResult(null, $"no answer within {timeout.TotalSeconds:0.#} s", clock.GetElapsedTime(started));
+        }
+        catch (HttpRequestException e)
+        {
+            return new WebhookResult(null, Describe(e), clock.GetElapsedTime(started));
+        }
+    }
+
+    public static string Sign(string secret, string timestamp, string body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+
+    private static string Describe(HttpRequestException error)
+    {
+        var text = error.InnerException is { } inner ? $"{error.Message} ({inner.Message})" : error.Message;
+        return text.Length <= 500 ? text : text[..500];
+    }
+
+    // Every connection goes through this: the host is resolved here and each address checked, so
+    // what is connected to is what was checked (no second lookup that could answer differently).
+    public static SocketsHttpHandler Handler(WebhookOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        MaxConnectionsPerServer = options.Concurrency,
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var refusals = addresses.Select(a => (Address: a, Refusal: WebhookTargets.CheckAddress(a, options))).ToList();
+            var allowed = refusals.Where(r => r.Refusal == TargetRefusal.None).Select(r => r.Address).ToArray();
+            if (allowed.Length == 0)
+            {
+                var refusal = refusals.Count == 0 ? TargetRefusal.Unresolvable : refusals[0].Refusal;
+                throw new HttpRequestException($"the webhook address {WebhookTargets.Describe(refusal)}");
+            }
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+}
+
+public static class WebhookSetup
+{
+    public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services => WebhookSender.Handler(services.GetRequiredService<IOptions<WebhookOptions>>().Value))
+            // The handler checks addresses by the options it was built with; rebuild it seldom.
+            .SetHandlerLifetime(TimeSpan.FromMinutes(10))
+            // One log line per signal would be thousands at T; attempts are recorded in signal_attempts.
+            .RemoveAllLoggers();
+        return builder;
+    }
+}
