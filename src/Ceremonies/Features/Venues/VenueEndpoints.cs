@@ -5,10 +5,12 @@ using Ceremonies.Data.Audit;
 using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Security;
 using Ceremonies.Infrastructure.Validation;
+using Ceremonies.Infrastructure.Webhooks;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Venues;
 
@@ -81,9 +83,14 @@ public static class VenueEndpoints
         return TypedResults.Ok(VenueView.Of(venue, await authorization.IsManagerAsync(user, id)));
     }
 
-    public static async Task<Results<Created<VenueView>, ProblemHttpResult>> Create(
-        VenueRequest request, CeremoniesDb db, ClaimsPrincipal user, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
+    public static async Task<Results<Created<VenueView>, ProblemHttpResult, ValidationProblem>> Create(
+        VenueRequest request, CeremoniesDb db, ClaimsPrincipal user, TimeProvider clock, IOptions<WebhookOptions> webhooks,
+        HttpResponse response, CancellationToken cancellationToken)
     {
+        if (await RefuseWebhookAsync(request.WebhookUrl, webhooks.Value, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
         var now = clock.GetUtcNow();
         var venue = new Venue
         {
@@ -106,9 +113,10 @@ public static class VenueEndpoints
         return TypedResults.Created($"/api/venues/{venue.Id}", VenueView.Of(venue, manager: true));
     }
 
-    public static async Task<Results<Ok<VenueView>, ProblemHttpResult>> Update(
+    public static async Task<Results<Ok<VenueView>, ProblemHttpResult, ValidationProblem>> Update(
         Guid id, VenueRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken cancellationToken)
+        TimeProvider clock, IOptions<WebhookOptions> webhooks, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response,
+        CancellationToken cancellationToken)
     {
         var venue = await db.Venues.FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
         if (venue is null)
@@ -122,6 +130,10 @@ public static class VenueEndpoints
         if (ETags.IsStale(ifMatch, venue.Version))
         {
             return Problems.Stale();
+        }
+        if (await RefuseWebhookAsync(request.WebhookUrl, webhooks.Value, cancellationToken) is { } refused)
+        {
+            return refused;
         }
         var before = VenueView.Of(venue, manager: true);
         venue.Name = request.Name.Trim();
@@ -144,6 +156,21 @@ public static class VenueEndpoints
         }
         response.Headers.ETag = ETags.For(venue.Version);
         return TypedResults.Ok(VenueView.Of(venue, manager: true));
+    }
+
+    // The PA system's address is checked when saved (and again on every send, after DNS): a venue's
+    // manager must not be able to make the service call the cloud's metadata service or a machine
+    // on its private network.
+    private static async Task<ValidationProblem?> RefuseWebhookAsync(string? url, WebhookOptions options, CancellationToken cancellationToken)
+    {
+        if (url is null)
+        {
+            return null;
+        }
+        var refusal = Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? await WebhookTargets.CheckAsync(uri, options, cancellationToken)
+            : TargetRefusal.NotHttp;
+        return refusal == TargetRefusal.None ? null : Problems.Invalid("webhookUrl", $"The webhook address {WebhookTargets.Describe(refusal)}.");
     }
 
     public static async Task<Results<Ok<List<HallView>>, ProblemHttpResult>> ListHalls(Guid id, CeremoniesDb db, CancellationToken cancellationToken)

@@ -22,7 +22,18 @@ public sealed class VenueInputTests(AppFixture fixture)
         { "oversized text", $$"""{"name":"{{new string('n', 201)}}","city":"Baku","country":"AZ","timeZone":"Asia/Baku"}""", ["name"] },
         { "not an address", """{"name":"V","city":"Baku","country":"AZ","timeZone":"Asia/Baku","contactEmail":"nobody"}""", ["contactEmail"] },
         { "wrong JSON type", """{"name":12,"city":"Baku","country":"AZ","timeZone":"Asia/Baku"}""", ["name"] },
+        // A PA system's webhook may not point at the cloud's metadata service, the private network or this machine.
+        { "metadata webhook", Webhook("http://169.254.169.254/latest/meta-data/"), ["webhookUrl"] },
+        { "link-local webhook", Webhook("http://169.254.10.20/pa"), ["webhookUrl"] },
+        { "private webhook", Webhook("http://10.1.2.3/pa"), ["webhookUrl"] },
+        { "loopback webhook", Webhook("http://127.0.0.1:8080/pa"), ["webhookUrl"] },
+        { "metadata webhook over IPv6", Webhook("http://[fd00:ec2::254]/latest"), ["webhookUrl"] },
+        { "IPv4 in IPv6 webhook", Webhook("http://[::ffff:169.254.169.254]/"), ["webhookUrl"] },
+        { "webhook with credentials", Webhook("https://user:pass@203.0.113.10/pa"), ["webhookUrl"] },
     };
+
+    private static string Webhook(string url) =>
+        $$"""{"name":"V","city":"Baku","country":"AZ","timeZone":"Asia/Baku","webhookUrl":"{{url}}","webhookSecret":"a-secret-of-sixteen-or-more"}""";
 
     public static TheoryData<string, string, string[]> BadHalls => new()
     {
@@ -45,7 +56,7 @@ public sealed class VenueInputTests(AppFixture fixture)
 
         using var response = await admin.PostAsync(new Uri("/api/venues", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
-        await AssertNamesAsync(response, fields, why);
+        await ProblemAssert.NamesAsync(response, fields, why);
         Assert.Equal(before, await CountsAsync());
     }
 
@@ -80,9 +91,9 @@ public sealed class VenueInputTests(AppFixture fixture)
         var before = await CountsAsync();
 
         using var created = await manager.PostAsync(new Uri($"/api/venues/{world.Memorial.Id}/halls", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-        await AssertNamesAsync(created, fields, why);
+        await ProblemAssert.NamesAsync(created, fields, why);
         using var updated = await manager.PutAsync(new Uri($"/api/halls/{world.AssemblyHall.Id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
-        await AssertNamesAsync(updated, fields, why);
+        await ProblemAssert.NamesAsync(updated, fields, why);
 
         Assert.Equal(before, await CountsAsync());
     }
@@ -128,19 +139,6 @@ public sealed class VenueInputTests(AppFixture fixture)
         Assert.NotEqual(etag, accepted.Headers.ETag?.ToString());
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal("application/problem+json", stale.Content.Headers.ContentType?.MediaType);
-    }
-
-    private static async Task AssertNamesAsync(HttpResponseMessage response, string[] fields, string why)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{why}: {(int)response.StatusCode} {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var body = JsonDocument.Parse(text);
-        var errors = body.RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name).ToList();
-        foreach (var field in fields)
-        {
-            Assert.True(errors.Contains(field, StringComparer.Ordinal), $"{why}: '{field}' not named in {text}");
-        }
     }
 
     private Task<string> CountsAsync() => fixture.App.InScopeAsync<CeremoniesDb, string>(async db =>
