@@ -74,3 +74,46 @@ SELECT count(*) FROM outbox_messages
  WHERE idempotency_key LIKE 'drill:' || :'tag' || ':%' AND (:'state' = '' OR state = :'state');
 SQL
 }
+
+# silence_fill VENUES SECONDS_AHEAD RECEIVER SECRETS: an observance whose minute begins SECONDS_AHEAD
+# from now (on a whole second; prints that instant as epoch seconds), one occurrence, and VENUES
+# venues taking part, each with a webhook RECEIVER/v<N> and a secret (written to SECRETS as
+# "/v<N><TAB>secret" lines), and their begin and end signals planned as joining plans them.
+silence_fill() {
+  local venues=$1 ahead=$2 receiver=$3 secrets=$4
+  psql_db -v n="$venues" -v ahead="$ahead" -v receiver="$receiver" <<'SQL'
+BEGIN;
+CREATE TEMP TABLE drill AS SELECT date_trunc('second', clock_timestamp()) + make_interval(secs => :ahead + 1) AS t, gen_random_uuid() AS observance, gen_random_uuid() AS occurrence;
+INSERT INTO venues (id, name, city, country, time_zone, webhook_url, webhook_secret, created_at, updated_at)
+SELECT gen_random_uuid(), 'Drill venue ' || i, 'Drill', 'AZ', 'Asia/Baku', :'receiver' || '/v' || i, 'drill-secret-of-venue-' || i, now(), now()
+  FROM generate_series(1, :n) AS i;
+INSERT INTO observances (id, name, month, day, silence_local_time, reference_zone, mode, notice_minutes_before, prepare_minutes_before, silence_seconds, created_at, updated_at)
+SELECT observance, 'Drill observance', extract(month FROM t AT TIME ZONE 'UTC'), extract(day FROM t AT TIME ZONE 'UTC'), (t AT TIME ZONE 'UTC')::time, 'Etc/UTC', 'one_instant', 1440, 10, 60, now(), now() FROM drill;
+INSERT INTO occurrences (id, observance_id, year, local_date, silence_at, created_at)
+SELECT occurrence, observance, extract(year FROM t AT TIME ZONE 'UTC'), (t AT TIME ZONE 'UTC')::date, t, now() FROM drill;
+INSERT INTO occurrence_venues (occurrence_id, venue_id, time_zone, local_date, local_time, begins_at, ends_at, different_day, time_rule, joined_at)
+SELECT d.occurrence, v.id, v.time_zone, (d.t AT TIME ZONE v.time_zone)::date, (d.t AT TIME ZONE v.time_zone)::time, d.t, d.t + interval '60 seconds', false, 'exact', now()
+  FROM drill d, venues v WHERE v.name LIKE 'Drill venue %';
+INSERT INTO signal_deliveries (id, occurrence_id, venue_id, signal, due_at, deadline_at)
+SELECT gen_random_uuid(), p.occurrence_id, p.venue_id, s.signal, CASE s.signal WHEN 'begin' THEN p.begins_at ELSE p.ends_at END,
+       CASE s.signal WHEN 'begin' THEN p.ends_at ELSE p.ends_at + interval '60 seconds' END
+  FROM occurrence_venues p, (VALUES ('begin'), ('end')) AS s(signal), drill d WHERE p.occurrence_id = d.occurrence;
+SELECT extract(epoch FROM t)::bigint FROM drill;
+COMMIT;
+SQL
+  seq 1 "$venues" | awk '{ printf "/v%d\tdrill-secret-of-venue-%d\n", $1, $1 }' >"$secrets"
+}
+
+# receiver_start PORT LOG SECRETS: the stand-in PA systems (ops/drills/lib/signal_receiver.py).
+RECEIVER_PID=
+receiver_start() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || die "port $1 is in use"
+  python3 "$REPO/ops/drills/lib/signal_receiver.py" "$1" "$2" "$3" >"$WORK/receiver.out" 2>&1 &
+  RECEIVER_PID=$!
+  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  cat "$WORK/receiver.out" >&2
+  die "the signal receiver did not start on port $1"
+}
+receiver_stop() {
+  if [ -n "$RECEIVER_PID" ]; then kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=; fi
+}

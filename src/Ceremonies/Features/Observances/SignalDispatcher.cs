@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Ceremonies.Data;
 using Ceremonies.Infrastructure;
@@ -17,6 +18,12 @@ public sealed record ClaimedSignal(
 // The JSON a venue's PA system receives.
 public sealed record SignalPayload(string Signal, Guid OccurrenceId, Guid VenueId, DateTimeOffset BeginsAt, DateTimeOffset EndsAt, Guid DeliveryId, DateTimeOffset SentAt);
 
+// Written by the source generator: no reflection and no code emitted at run time, so the first
+// signal a process ever sends costs no more than the others.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SignalPayload))]
+internal sealed partial class SignalJson : JsonSerializerContext;
+
 // Sends every signal that is due, from any worker: each claims chunks of due rows (FOR UPDATE SKIP
 // LOCKED, with a short lease), posts them all at once, and records each outcome and attempt. A
 // failure is tried again with backoff while its deadline allows, and never after it.
@@ -29,14 +36,51 @@ public sealed partial class SignalDispatcher(
     IOptions<WebhookOptions> webhookOptions,
     ILogger<SignalDispatcher> logger)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SignalOptions _options = options.Value;
     private readonly WebhookOptions _webhooks = webhookOptions.Value;
 
     private readonly record struct Outcome(ClaimedSignal Signal, DeliveryState State, DateTimeOffset DueAt, WebhookResult? Result, DateTimeOffset? AttemptedAt);
 
-    // Returns the earliest moment a signal it failed to deliver is due again, for the caller to arm.
-    public async Task<DateTimeOffset?> RunAsync(CancellationToken cancellationToken)
+    // Sends what is due at the instant: claims it ahead (all of it, chunk by chunk, before the
+    // instant), waits for the instant (never sending before it), sends everything at once, and then
+    // whatever else has come due. Returns the earliest moment a signal it failed to deliver is due
+    // again, for the caller to arm.
+    public async Task<DateTimeOffset?> RunAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        var ahead = new List<(ClaimedSignal, WebhookCall?)>();
+        while (clock.GetUtcNow() < instant)
+        {
+            var chunk = await ClaimAsync(instant, instant + _options.Lease, cancellationToken);
+            // Written and signed now, so that at the instant there is only the sending left.
+            ahead.AddRange(chunk.Select(c => (c, c.WebhookUrl is null || c.WebhookSecret is null ? null : Prepare(c, instant))));
+            if (chunk.Count < _options.ChunkSize)
+            {
+                break;
+            }
+        }
+        await WaitUntilAsync(instant, cancellationToken);
+        return await SendAllAsync(ahead, cancellationToken);
+    }
+
+    // Quartz may wake a trigger early, and Task.Delay rounds to the timer's tick: sleep to just
+    // short of the instant, then spin to it.
+    private async Task WaitUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        while (clock.GetUtcNow() < instant)
+        {
+            var left = instant - clock.GetUtcNow();
+            if (left > TimeSpan.FromMilliseconds(20))
+            {
+                await Task.Delay(left - TimeSpan.FromMilliseconds(15), clock, cancellationToken);
+            }
+            else
+            {
+                Thread.SpinWait(200);
+            }
+        }
+    }
+
+    private async Task<DateTimeOffset?> SendAllAsync(List<(ClaimedSignal, WebhookCall?)> ahead, CancellationToken cancellationToken)
     {
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         using var slots = new SemaphoreSlim(_webhooks.Concurrency);
@@ -44,18 +88,24 @@ public sealed partial class SignalDispatcher(
         var inFlight = 0;
         var more = true;
         DateTimeOffset? retryAt = null;
+        foreach (var (signal, prepared) in ahead)
+        {
+            inFlight++;
+            sends.Add(SendAsync(signal, prepared, slots, outcomes.Writer, cancellationToken));
+        }
         // One loop uses the database (a context runs one command at a time): it claims the next
         // chunk while the last one is on its way, and records outcomes as they come.
         while (more || inFlight > 0)
         {
             if (more)
             {
-                var chunk = await ClaimAsync(cancellationToken);
+                var now = clock.GetUtcNow();
+                var chunk = await ClaimAsync(now, now + _options.Lease, cancellationToken);
                 more = chunk.Count == _options.ChunkSize;
                 foreach (var signal in chunk)
                 {
                     inFlight++;
-                    sends.Add(SendAsync(signal, slots, outcomes.Writer, cancellationToken));
+                    sends.Add(SendAsync(signal, null, slots, outcomes.Writer, cancellationToken));
                 }
             }
             else
@@ -79,16 +129,16 @@ public sealed partial class SignalDispatcher(
         return retryAt;
     }
 
-    private async Task<List<ClaimedSignal>> ClaimAsync(CancellationToken cancellationToken)
+    // Signals due by the moment and free (never claimed, or their claim lapsed), up to a chunk.
+    private async Task<List<ClaimedSignal>> ClaimAsync(DateTimeOffset dueBy, DateTimeOffset leaseEnd, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var leaseEnd = now + _options.Lease;
         return await db.Database.SqlQuery<ClaimedSignal>($"""
             WITH claimed AS (
                 UPDATE signal_deliveries
                    SET locked_by = {node.Name}, locked_until = {leaseEnd}, attempts = attempts + 1
                  WHERE id IN (SELECT id FROM signal_deliveries
-                               WHERE state = 'pending' AND due_at <= {now}
+                               WHERE state = 'pending' AND due_at <= {dueBy}
                                  AND (locked_until IS NULL OR locked_until <= {now})
                                ORDER BY due_at
                                LIMIT {_options.ChunkSize}
@@ -102,7 +152,13 @@ public sealed partial class SignalDispatcher(
             """).ToListAsync(cancellationToken);
     }
 
-    private async Task SendAsync(ClaimedSignal signal, SemaphoreSlim slots, ChannelWriter<Outcome> outcomes, CancellationToken cancellationToken)
+    private WebhookCall Prepare(ClaimedSignal signal, DateTimeOffset sentAt) =>
+        webhooks.Prepare(new Uri(signal.WebhookUrl!), signal.WebhookSecret!, JsonSerializer.Serialize(
+            new SignalPayload(signal.Signal, signal.OccurrenceId, signal.VenueId, signal.BeginsAt, signal.EndsAt, signal.Id, sentAt),
+            SignalJson.Default.SignalPayload), signal.Id); // only called for signals with a webhook
+
+    private async Task SendAsync(
+        ClaimedSignal signal, WebhookCall? prepared, SemaphoreSlim slots, ChannelWriter<Outcome> outcomes, CancellationToken cancellationToken)
     {
         if (signal.WebhookUrl is null || signal.WebhookSecret is null)
         {
@@ -118,13 +174,11 @@ public sealed partial class SignalDispatcher(
                 outcomes.TryWrite(new Outcome(signal, DeliveryState.Failed, signal.DueAt, new WebhookResult(null, "its deadline passed before it could be sent", TimeSpan.Zero), null));
                 return;
             }
-            var body = JsonSerializer.Serialize(
-                new SignalPayload(signal.Signal, signal.OccurrenceId, signal.VenueId, signal.BeginsAt, signal.EndsAt, signal.Id, now), Json);
             // Never past the deadline: a begin that would arrive after the minute has ended is not sent.
             var timeout = signal.DeadlineAt - now < TimeSpan.FromSeconds(_webhooks.TimeoutSeconds)
                 ? signal.DeadlineAt - now
                 : TimeSpan.FromSeconds(_webhooks.TimeoutSeconds);
-            var result = await webhooks.PostAsync(new Uri(signal.WebhookUrl), signal.WebhookSecret, body, signal.Id, timeout, cancellationToken);
+            var result = await webhooks.SendAsync(prepared ?? Prepare(signal, now), timeout, cancellationToken);
             outcomes.TryWrite(Judge(signal, now, result));
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -18,6 +18,13 @@ public sealed class SignalOptions
     [Range(1, 10_000)]
     public int ChunkSize { get; set; } = 500;
 
+    // Signals due at an instant are claimed this long before it, so that at the instant itself there
+    // is nothing left to do but send (a query at T would make every signal as late as it takes).
+    // Every worker claims a share; one that dies in this short window leaves its share to the others
+    // when its lease lapses (LeaseSeconds after T), still before the deadline.
+    [Range(0, 60_000)]
+    public int ClaimAheadMilliseconds { get; set; } = 2000;
+
     // How long a claim protects a signal: a worker that dies after claiming leaves its signals to
     // the others this much later (they look again at every arming).
     [Range(1, 600)]
@@ -31,4 +38,6 @@ public sealed class SignalOptions
     public int RetryMaxMilliseconds { get; set; } = 5000;
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    public TimeSpan ClaimAhead => TimeSpan.FromMilliseconds(ClaimAheadMilliseconds);
 }

@@ -78,7 +78,9 @@ public sealed partial class SilenceClock(
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         var key = $"signals-{instant.UtcTicks}";
         var job = JobBuilder.Create<SilenceFiring>().WithIdentity(key).UsingJobData(SilenceFiring.InstantKey, instant.UtcTicks).Build();
-        var trigger = TriggerBuilder.Create(clock).WithIdentity(key).StartAt(instant).Build();
+        // Woken ahead of the instant, to claim what is due at it before it comes.
+        var wake = instant - options.Value.ClaimAhead;
+        var trigger = TriggerBuilder.Create(clock).WithIdentity(key).StartAt(wake < clock.GetUtcNow() ? clock.GetUtcNow() : wake).Build();
         await scheduler.ScheduleJob(job, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
@@ -86,29 +88,16 @@ public sealed partial class SilenceClock(
     private partial void LogArmingFailed(Exception error);
 }
 
-// Fired by the clock at an instant: waits out any part of it not yet reached, then sends what is due.
+// Fired by the clock shortly before an instant: claims what is due at it, and sends it at the instant.
 [DisallowConcurrentExecution]
-public sealed class SilenceFiring(SignalDispatcher dispatcher, SilenceClock silenceClock, TimeProvider clock) : IJob
+public sealed class SilenceFiring(SignalDispatcher dispatcher, SilenceClock silenceClock) : IJob
 {
     public const string InstantKey = "instant";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var instant = new DateTimeOffset(context.MergedJobDataMap.GetLong(InstantKey), TimeSpan.Zero);
-        // Quartz may wake a trigger a millisecond or two ahead; a signal is never sent before its instant.
-        while (clock.GetUtcNow() < instant)
-        {
-            var left = instant - clock.GetUtcNow();
-            if (left > TimeSpan.FromMilliseconds(2))
-            {
-                await Task.Delay(left - TimeSpan.FromMilliseconds(1), clock, cancellationToken);
-            }
-            else
-            {
-                Thread.SpinWait(100);
-            }
-        }
-        if (await dispatcher.RunAsync(cancellationToken) is { } retryAt)
+        if (await dispatcher.RunAsync(instant, cancellationToken) is { } retryAt)
         {
             await silenceClock.ArmAsync(retryAt, cancellationToken);
         }

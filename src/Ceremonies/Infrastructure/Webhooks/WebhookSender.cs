@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Infrastructure.Webhooks;
 
+public sealed record WebhookCall(Uri Url, byte[] Body, string Timestamp, string Signature, string DeliveryId);
+
 public readonly record struct WebhookResult(int? Status, string? Error, TimeSpan Elapsed)
 {
     public bool Delivered => Status is >= 200 and < 300;
@@ -21,17 +23,24 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
     public const string SignatureHeader = "Ceremonies-Signature";
     public const string DeliveryHeader = "Ceremonies-Delivery";
 
-    public async Task<WebhookResult> PostAsync(Uri url, string secret, string body, Guid deliveryId, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<WebhookResult> PostAsync(Uri url, string secret, string body, Guid deliveryId, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendAsync(Prepare(url, secret, body, deliveryId), timeout, cancellationToken);
+
+    // Everything but the sending, done ahead of the moment when the sending must be quick.
+    public WebhookCall Prepare(Uri url, string secret, string body, Guid deliveryId)
+    {
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return new WebhookCall(url, Encoding.UTF8.GetBytes(body), timestamp, Sign(secret, timestamp, body), deliveryId.ToString());
+    }
+
+    public async Task<WebhookResult> SendAsync(WebhookCall call, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add(TimestampHeader, timestamp);
-        request.Headers.Add(SignatureHeader, Sign(secret, timestamp, body));
-        request.Headers.Add(DeliveryHeader, deliveryId.ToString());
+        using var request = new HttpRequestMessage(HttpMethod.Post, call.Url) { Content = new ByteArrayContent(call.Body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(TimestampHeader, call.Timestamp);
+        request.Headers.Add(SignatureHeader, call.Signature);
+        request.Headers.Add(DeliveryHeader, call.DeliveryId);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
