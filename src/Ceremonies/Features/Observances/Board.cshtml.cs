@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Ceremonies.Data;
-using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -10,10 +9,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Ceremonies.Features.Observances;
 
 // The organizers' board of one occurrence: who is ready, and what became of each signal. For admins
-// and the managers of the venues taking part (as the API's board); a venue's staff and managers
-// acknowledge its readiness here.
+// and the managers of the venues taking part (as the API's board). Its readiness buttons post to the
+// occurrence page, which staff who may not see the board also use.
 [Authorize]
-public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, IAuthorizationService authorization, TimeProvider clock) : PageModel
+public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, TimeProvider clock) : PageModel
 {
     public static readonly IReadOnlyList<Signal> Signals = Enum.GetValues<Signal>();
 
@@ -27,9 +26,6 @@ public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, IAuth
     [TempData]
     public string? Message { get; set; }
 
-    [TempData]
-    public bool Refused { get; set; }
-
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
         if (await RefusalAsync(id, cancellationToken) is { } refusal)
@@ -38,34 +34,8 @@ public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, IAuth
         }
         Board = (await OccurrenceQueries.BoardAsync(db, id, cancellationToken))!; // exists: checked by RefusalAsync
         Now = clock.GetUtcNow();
-        var me = Me();
-        var roles = await db.VenueMemberships.Where(m => m.UserId == me).ToDictionaryAsync(m => m.VenueId, m => (VenueRole?)m.Role, cancellationToken);
-        var may = new HashSet<Guid>();
-        foreach (var row in Board.Venues)
-        {
-            if (await authorization.IsMemberAsync(User, row.Venue.VenueId, roles.GetValueOrDefault(row.Venue.VenueId)))
-            {
-                may.Add(row.Venue.VenueId);
-            }
-        }
-        MayAcknowledge = may;
+        MayAcknowledge = await actions.MayAcknowledgeAsync(User, Board.Venues.Select(r => r.Venue.VenueId), cancellationToken);
         return Page();
-    }
-
-    public async Task<IActionResult> OnPostReadyAsync(Guid id, Guid venueId, CancellationToken cancellationToken)
-    {
-        if (await RefusalAsync(id, cancellationToken) is { } refusal)
-        {
-            return refusal;
-        }
-        if (!await authorization.IsMemberAsync(User, venueId))
-        {
-            return StatusCode(StatusCodes.Status403Forbidden);
-        }
-        var acknowledged = await actions.AcknowledgeReadinessAsync(id, venueId, User, cancellationToken);
-        Refused = !acknowledged;
-        Message = acknowledged ? "Readiness acknowledged." : "This venue does not take part in this occurrence.";
-        return RedirectToPage(new { id });
     }
 
     public static string SignalName(Signal signal) => signal switch

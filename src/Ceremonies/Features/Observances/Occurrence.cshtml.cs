@@ -13,12 +13,18 @@ namespace Ceremonies.Features.Observances;
 // it take part here, as through the API (the same planning, the same audit).
 public sealed class OccurrenceModel(CeremoniesDb db, OccurrenceActions actions, IAuthorizationService authorization) : PageModel
 {
+    // A readiness button, here and on the board; both post to OnPostReadyAsync.
+    public sealed record ReadyButton(Guid OccurrenceId, Guid VenueId, string VenueName, bool Ready, bool BackToBoard);
+
     public OccurrenceView Occurrence { get; private set; } = null!; // set by OnGetAsync before the page renders
 
     // The venues the signed-in person manages that do not take part yet.
     public IReadOnlyList<Venue> Joinable { get; private set; } = [];
 
     public bool MaySeeBoard { get; private set; }
+
+    // The venues taking part whose readiness the signed-in person may acknowledge.
+    public IReadOnlySet<Guid> MayAcknowledge { get; private set; } = new HashSet<Guid>();
 
     [TempData]
     public string? Message { get; set; }
@@ -39,6 +45,7 @@ public sealed class OccurrenceModel(CeremoniesDb db, OccurrenceActions actions, 
             Joinable = await db.VenueMemberships.Where(m => m.UserId == me && m.Role == VenueRole.Manager && !taking.Contains(m.VenueId))
                 .Join(db.Venues, m => m.VenueId, v => v.Id, (m, v) => v).AsNoTracking().OrderBy(v => v.Name).ToListAsync(cancellationToken);
             MaySeeBoard = await OccurrenceQueries.MaySeeBoardAsync(db, id, me, User.IsInRole(Roles.Admin), cancellationToken);
+            MayAcknowledge = await actions.MayAcknowledgeAsync(User, taking, cancellationToken);
         }
         return Page();
     }
@@ -64,6 +71,21 @@ public sealed class OccurrenceModel(CeremoniesDb db, OccurrenceActions actions, 
             _ => $"The minute of silence is over at {venue.Name}: there is nothing left to take part in.",
         };
         return RedirectToPage(new { id });
+    }
+
+    // The venue's staff and managers (and admins) say it is ready: from this page, or from the board.
+    public async Task<IActionResult> OnPostReadyAsync(Guid id, Guid venueId, bool backToBoard, CancellationToken cancellationToken)
+    {
+        if (!await authorization.IsMemberAsync(User, venueId))
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
+        if (!await actions.AcknowledgeReadinessAsync(id, venueId, User, cancellationToken))
+        {
+            return NotFound();
+        }
+        Message = "Readiness acknowledged.";
+        return backToBoard ? RedirectToPage("Board", new { id }) : RedirectToPage(new { id });
     }
 
     private Guid? Me() => Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var me) ? me : null;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Features.Venues;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Observances;
@@ -9,7 +10,8 @@ namespace Ceremonies.Features.Observances;
 // What the pages change in occurrences, each step audited as the API audits it and the signal clock
 // woken when deliveries were planned. The callers check who may act. (The API's handlers in
 // ObservanceEndpoints do the same steps inline; they can call these instead.)
-public sealed class OccurrenceActions(CeremoniesDb db, OccurrencePlanning planning, SignalsPlanned signalsPlanned, TimeProvider clock)
+public sealed class OccurrenceActions(
+    CeremoniesDb db, OccurrencePlanning planning, SignalsPlanned signalsPlanned, IAuthorizationService authorization, TimeProvider clock)
 {
     public async Task<(Occurrence Occurrence, bool Created)> CreateAsync(
         Observance observance, int year, ClaimsPrincipal user, CancellationToken cancellationToken)
@@ -51,5 +53,21 @@ public sealed class OccurrenceActions(CeremoniesDb db, OccurrencePlanning planni
         db.Audit(user, "occurrence.ready", "occurrence", occurrenceId, null, new { venueId }, now);
         await db.SaveChangesAsync(cancellationToken);
         return true;
+    }
+
+    // Of these venues, those whose readiness the person may acknowledge: its staff, its managers, admins.
+    public async Task<IReadOnlySet<Guid>> MayAcknowledgeAsync(ClaimsPrincipal user, IEnumerable<Guid> venueIds, CancellationToken cancellationToken)
+    {
+        var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : (Guid?)null;
+        var roles = await db.VenueMemberships.Where(m => m.UserId == me).ToDictionaryAsync(m => m.VenueId, m => (VenueRole?)m.Role, cancellationToken);
+        var may = new HashSet<Guid>();
+        foreach (var venueId in venueIds)
+        {
+            if (await authorization.IsMemberAsync(user, venueId, roles.GetValueOrDefault(venueId)))
+            {
+                may.Add(venueId);
+            }
+        }
+        return may;
     }
 }

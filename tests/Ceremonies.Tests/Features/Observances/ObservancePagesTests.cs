@@ -161,6 +161,37 @@ public sealed class ObservancePagesTests(AppFixture fixture, BrowserFixture brow
         Assert.Equal(world.Person(Who.Manager).Email, readyBy);
     }
 
+    // Staff may not see the board, so they acknowledge on the occurrence page; another venue's staff
+    // are offered no button and refused when they post anyway.
+    [Fact]
+    public async Task TheVenuesStaffAcknowledgeReadinessOnTheOccurrencePageAndAnotherVenuesStaffCannot()
+    {
+        var world = await World.CreateAsync(fixture);
+        var occurrence = await world.NewOccurrenceAsync(hostedByMemorial: true);
+        var others = await browser.SignInAsync(fixture.App.Address, world.Person(Who.StaffOfAnotherVenue).Email!, World.Password);
+        await others.GotoAsync($"/occurrences/{occurrence.Id}");
+        Assert.Equal(0, await others.GetByRole(AriaRole.Button, new() { Name = $"Acknowledge readiness of {world.Memorial.Name}" }).CountAsync());
+        // A post made by hand, with the person's own valid antiforgery token (from the hall's request form).
+        await others.GotoAsync($"/halls/{world.AssemblyHall.Id}/calendar");
+        var token = await others.Locator("input[name='__RequestVerificationToken']").First.InputValueAsync();
+        var forged = await others.APIRequest.PostAsync($"/occurrences/{occurrence.Id}?handler=Ready", new()
+        {
+            Form = others.APIRequest.CreateFormData().Set("venueId", world.Memorial.Id.ToString()).Set("__RequestVerificationToken", token),
+            MaxRedirects = 0,
+        });
+        Assert.Equal(403, forged.Status);
+        var page = await browser.SignInAsync(fixture.App.Address, world.Person(Who.Staff).Email!, World.Password);
+        await page.GotoAsync($"/occurrences/{occurrence.Id}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Acknowledge readiness of {world.Memorial.Name}" }).ClickAsync();
+
+        Assert.Equal("Readiness acknowledged.", await page.GetByTestId("occurrence-message").InnerTextAsync());
+        Assert.StartsWith("ready since", await page.GetByTestId($"venue-{world.Memorial.Id}").GetByTestId("readiness").InnerTextAsync(), StringComparison.Ordinal);
+        var readyBy = await fixture.App.InScopeAsync<CeremoniesDb, string?>(db => db.OccurrenceVenues
+            .Where(p => p.OccurrenceId == occurrence.Id && p.VenueId == world.Memorial.Id).Select(p => p.ReadyBy).SingleAsync());
+        Assert.Equal(world.Person(Who.Staff).Email, readyBy);
+    }
+
     [Fact]
     public async Task AnAdminCreatesNextYearsOccurrenceFromTheObservancePage()
     {
