@@ -178,15 +178,15 @@ public sealed class World
         return message;
     }
 
-    // An observance whose day is a month ahead (17:00 Asia/Baku), with the memorial as its host if asked.
-    public async Task<Observance> NewObservanceAsync(bool hostedByMemorial = false)
+    // An observance whose day is a month ahead (17:00 Asia/Baku unless told), with the memorial as its host if asked.
+    public async Task<Observance> NewObservanceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null)
     {
         var day = DateTimeOffset.UtcNow.AddDays(30);
         var now = DateTimeOffset.UtcNow;
         var observance = new Observance
         {
             Id = Guid.CreateVersion7(), Name = $"Observance {Guid.NewGuid():N}"[..24], Month = day.Month, Day = day.Day,
-            SilenceLocalTime = new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = SilenceMode.OneInstant,
+            SilenceLocalTime = silenceAt ?? new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = SilenceMode.OneInstant,
             HostVenueId = hostedByMemorial ? Memorial.Id : null, NoticeMinutesBefore = 1440, PrepareMinutesBefore = 10, SilenceSeconds = 60,
             CreatedAt = now, UpdatedAt = now,
         };
@@ -199,9 +199,9 @@ public sealed class World
     }
 
     // That observance's occurrence this month, created as the API creates it.
-    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false)
+    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null)
     {
-        var observance = await NewObservanceAsync(hostedByMemorial);
+        var observance = await NewObservanceAsync(hostedByMemorial, silenceAt);
         await using var scope = Fixture.App.Services.CreateAsyncScope();
         var planning = scope.ServiceProvider.GetRequiredService<OccurrencePlanning>();
         var year = DateTimeOffset.UtcNow.AddDays(30).Year;

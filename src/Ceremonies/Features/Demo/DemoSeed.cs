@@ -1,4 +1,5 @@
 using Ceremonies.Data;
+using Ceremonies.Features.Observances;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
@@ -14,6 +15,10 @@ public static class DemoSeed
 
     public static readonly Guid MemorialId = new("0193a6f0-1000-7000-8000-000000000001");
     public static readonly Guid ParisId = new("0193a6f0-1000-7000-8000-000000000002");
+    public static readonly Guid NewYorkId = new("0193a6f0-1000-7000-8000-000000000003");
+    public static readonly Guid IstanbulId = new("0193a6f0-1000-7000-8000-000000000004");
+    public static readonly Guid SydneyId = new("0193a6f0-1000-7000-8000-000000000005");
+    public static readonly Guid RemembranceId = new("0193a6f0-2000-7000-8000-000000000001");
 
     public static async Task SeedDemoIfConfiguredAsync(this WebApplication app, CancellationToken cancellationToken)
     {
@@ -65,7 +70,47 @@ public static class DemoSeed
             db.Halls.Add(Hall(ParisId, "Main hall", 80, 30, 15, daily, now));
             db.VenueMemberships.Add(new VenueMembership { VenueId = ParisId, UserId = parisStaff.Id, Role = VenueRole.Staff, CreatedAt = now });
         }
+        foreach (var (id, name, city, country, zone) in new[]
+        {
+            (NewYorkId, "Community centre, New York", "New York", "US", "America/New_York"),
+            (IstanbulId, "Cultural centre, Istanbul", "Istanbul", "TR", "Europe/Istanbul"),
+            (SydneyId, "Community hall, Sydney", "Sydney", "AU", "Australia/Sydney"),
+        })
+        {
+            if (!await db.Venues.AnyAsync(v => v.Id == id, cancellationToken))
+            {
+                db.Venues.Add(new Venue { Id = id, Name = name, City = city, Country = country, TimeZone = zone, CreatedAt = now, UpdatedAt = now });
+                db.Halls.Add(Hall(id, "Main hall", 100, 30, 15, daily, now));
+            }
+        }
         await db.SaveChangesAsync(cancellationToken);
+        await RemembranceAsync(db, services.GetRequiredService<OccurrencePlanning>(), now, cancellationToken);
+    }
+
+    // The observance, its occurrence of the coming 26 February, and the demo venues taking part in it
+    // (the memorial as its host). Sydney holds the minute at 00:00 on 27 February, its own date.
+    private static async Task RemembranceAsync(CeremoniesDb db, OccurrencePlanning planning, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await db.Observances.FirstOrDefaultAsync(o => o.Id == RemembranceId, cancellationToken) is not { } observance)
+        {
+            observance = new Observance
+            {
+                Id = RemembranceId, Name = "Khojaly genocide remembrance",
+                Description = "The annual remembrance of the victims of the Khojaly genocide of 26 February 1992, with a minute of silence held together.",
+                Month = 2, Day = 26, SilenceLocalTime = new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = SilenceMode.OneInstant,
+                HostVenueId = MemorialId, NoticeMinutesBefore = 1440, PrepareMinutesBefore = 10, SilenceSeconds = 60,
+                CreatedAt = now, UpdatedAt = now,
+            };
+            db.Observances.Add(observance);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        var year = SilenceMoments.ReferenceInstant(observance.Rule, now.Year) > now ? now.Year : now.Year + 1;
+        var (occurrence, _) = await planning.EnsureAsync(observance, year, cancellationToken);
+        foreach (var venueId in new[] { ParisId, NewYorkId, IstanbulId, SydneyId })
+        {
+            var venue = await db.Venues.SingleAsync(v => v.Id == venueId, cancellationToken);
+            await planning.JoinAsync(observance, occurrence, venue, cancellationToken);
+        }
     }
 
     private static Hall Hall(Guid venueId, string name, int capacity, int setup, int teardown, List<OpeningHours> hours, DateTimeOffset now) => new()

@@ -14,6 +14,7 @@ public static class ObservancesSetup
         builder.AddWebhooks();
         builder.Services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<OccurrencePlanning>();
+        builder.Services.AddScoped<OccurrenceActions>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<OccurrencesAhead>();
         builder.Services.AddSingleton<SignalsPlanned>();

@@ -20,6 +20,7 @@ public sealed partial class HomePageTests(AppFixture fixture, BrowserFixture bro
         Assert.Equal(200, response?.Status);
         Assert.Equal("Ceremonies", await page.Locator("h1").InnerTextAsync());
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Venues and their halls" }).IsVisibleAsync());
+        Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Observances and their minute of silence" }).IsVisibleAsync());
         var text = await page.Locator("main").InnerTextAsync();
         var version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         Assert.DoesNotContain(version!, text, StringComparison.Ordinal);
