@@ -84,8 +84,7 @@ public static class ObservanceEndpoints
 
     // Idempotent: 201 when it creates the year's occurrence, 200 when it was there.
     public static async Task<Results<Created<OccurrenceView>, Ok<OccurrenceView>, ProblemHttpResult, ValidationProblem>> CreateOccurrence(
-        Guid id, int year, CeremoniesDb db, OccurrencePlanning planning, ClaimsPrincipal user, TimeProvider clock,
-        SignalsPlanned signalsPlanned, CancellationToken cancellationToken)
+        Guid id, int year, CeremoniesDb db, OccurrenceActions actions, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (year is < 2000 or > 2200)
         {
@@ -96,13 +95,7 @@ public static class ObservanceEndpoints
         {
             return Problems.NotFound("observance");
         }
-        var (occurrence, created) = await planning.EnsureAsync(observance, year, cancellationToken);
-        if (created)
-        {
-            db.Audit(user, "occurrence.created", "occurrence", occurrence.Id, null, new { observance.Id, year }, clock.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
-            signalsPlanned.Poke();
-        }
+        var (occurrence, created) = await actions.CreateAsync(observance, year, user, cancellationToken);
         var view = (await OccurrenceQueries.ViewAsync(db, occurrence.Id, cancellationToken))!; // just created or found
         return created ? TypedResults.Created($"/api/occurrences/{occurrence.Id}", view) : TypedResults.Ok(view);
     }
@@ -111,8 +104,8 @@ public static class ObservanceEndpoints
         await OccurrenceQueries.ViewAsync(db, id, cancellationToken) is { } view ? TypedResults.Ok(view) : Problems.NotFound("occurrence");
 
     public static async Task<Results<Created<OccurrenceView>, Ok<OccurrenceView>, ProblemHttpResult>> Join(
-        Guid id, JoinRequest request, CeremoniesDb db, OccurrencePlanning planning, ClaimsPrincipal user,
-        IAuthorizationService authorization, TimeProvider clock, SignalsPlanned signalsPlanned, CancellationToken cancellationToken)
+        Guid id, JoinRequest request, CeremoniesDb db, OccurrenceActions actions, ClaimsPrincipal user,
+        IAuthorizationService authorization, CancellationToken cancellationToken)
     {
         var venueId = request.VenueId!.Value; // validated: required
         var occurrence = await db.Occurrences.FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
@@ -125,17 +118,10 @@ public static class ObservanceEndpoints
         {
             return Problems.Forbidden("Only the venue's managers and admins make it take part.");
         }
-        var observance = await db.Observances.SingleAsync(o => o.Id == occurrence.ObservanceId, cancellationToken);
-        var outcome = await planning.JoinAsync(observance, occurrence, venue, cancellationToken);
+        var outcome = await actions.JoinAsync(occurrence, venue, user, cancellationToken);
         if (outcome == JoinOutcome.Over)
         {
             return Problems.Conflict("The minute of silence is over", "This occurrence's minute has already been held at this venue.");
-        }
-        if (outcome == JoinOutcome.Joined)
-        {
-            db.Audit(user, "occurrence.joined", "occurrence", occurrence.Id, null, new { venueId }, clock.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
-            signalsPlanned.Poke();
         }
         var view = (await OccurrenceQueries.ViewAsync(db, id, cancellationToken))!; // found above
         return outcome == JoinOutcome.Joined ? TypedResults.Created($"/api/occurrences/{id}", view) : TypedResults.Ok(view);
@@ -157,11 +143,11 @@ public static class ObservanceEndpoints
     }
 
     public static async Task<Results<Ok<ParticipantView>, ProblemHttpResult>> AcknowledgeReadiness(
-        Guid id, ReadinessRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ReadinessRequest request, CeremoniesDb db, OccurrenceActions actions, ClaimsPrincipal user,
+        IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var participant = await db.OccurrenceVenues.FirstOrDefaultAsync(p => p.VenueId == id && p.OccurrenceId == request.OccurrenceId, cancellationToken);
-        if (participant is null)
+        var occurrenceId = request.OccurrenceId!.Value; // validated: required
+        if (!await db.OccurrenceVenues.AnyAsync(p => p.VenueId == id && p.OccurrenceId == occurrenceId, cancellationToken))
         {
             return Problems.NotFound("venue taking part in this occurrence");
         }
@@ -169,12 +155,8 @@ public static class ObservanceEndpoints
         {
             return Problems.Forbidden("Only the venue's staff, its managers and admins acknowledge its readiness.");
         }
-        var now = clock.GetUtcNow();
-        participant.ReadyAt = now;
-        participant.ReadyBy = user.Identity?.Name;
-        db.Audit(user, "occurrence.ready", "occurrence", participant.OccurrenceId, null, new { venueId = id }, now);
-        await db.SaveChangesAsync(cancellationToken);
-        var view = (await OccurrenceQueries.ParticipantsAsync(db, participant.OccurrenceId, cancellationToken)).Single(p => p.VenueId == id);
+        await actions.AcknowledgeReadinessAsync(occurrenceId, id, user, cancellationToken);
+        var view = (await OccurrenceQueries.ParticipantsAsync(db, occurrenceId, cancellationToken)).Single(p => p.VenueId == id);
         return TypedResults.Ok(view);
     }
 }

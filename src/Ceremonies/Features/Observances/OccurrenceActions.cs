@@ -7,9 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Observances;
 
-// What the pages change in occurrences, each step audited as the API audits it and the signal clock
-// woken when deliveries were planned. The callers check who may act. (The API's handlers in
-// ObservanceEndpoints do the same steps inline; they can call these instead.)
+// What the API and the pages change in occurrences, each step audited and the signal clock woken
+// when deliveries were planned. The callers check who may act.
 public sealed class OccurrenceActions(
     CeremoniesDb db, OccurrencePlanning planning, SignalsPlanned signalsPlanned, IAuthorizationService authorization, TimeProvider clock)
 {
