@@ -8,7 +8,6 @@ namespace Ceremonies.Features.Observances;
 // A venue's full-screen display of its minute of silence, for a projector or a screen in the hall.
 // Public, like the occurrence itself. The page says when, in the venue's own time and zone; its
 // script counts down on a clock synchronised with the server's and starts the silence itself.
-[IgnoreAntiforgeryToken]
 public sealed class DisplayModel(CeremoniesDb db) : PageModel
 {
     public OccurrenceView Occurrence { get; private set; } = null!; // set by OnGetAsync before the page renders
