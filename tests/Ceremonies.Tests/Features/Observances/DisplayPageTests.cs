@@ -64,6 +64,25 @@ public sealed class DisplayPageTests(AppFixture fixture, BrowserFixture browser)
         Assert.True(blocked.Count == 0, string.Join(Environment.NewLine, blocked));
     }
 
+    // The hall's network goes down after the display synchronised: it starts the silence at T anyway.
+    [Fact]
+    public async Task ADisplayThatLostTheNetworkStillStartsTheSilenceAtT()
+    {
+        var page = await browser.NewPageAsync(fixture.App.Address);
+        var minute = await MinuteAhead.CreateAsync(fixture, TimeSpan.FromSeconds(8), "Europe/Paris");
+        var t = minute.SilenceAt.ToUnixTimeMilliseconds();
+        await page.GotoAsync($"/occurrences/{minute.OccurrenceId}/display/{minute.Venues[0].Id}");
+        await page.WaitForFunctionAsync("() => document.body.dataset.syncPrecision !== undefined");
+
+        await page.Context.SetOfflineAsync(true);
+
+        Assert.True(await page.EvaluateAsync<bool>("() => fetch('/api/time', { cache: 'no-store' }).then(() => false, () => true)"), "the page still reached the server");
+        await page.WaitForFunctionAsync("() => document.body.dataset.state === 'silence'");
+        var started = long.Parse((await page.Locator("body").GetAttributeAsync("data-silence-started-at"))!, CultureInfo.InvariantCulture); // set with the state
+        Assert.True(started >= t, $"the display started the silence {t - started} ms before T");
+        Assert.True(DateTimeOffset.UtcNow < minute.SilenceAt.AddSeconds(minute.SilenceSeconds), "the silence started only after it was over");
+    }
+
     [Fact]
     public async Task AVenueNotTakingPartOrAnUnknownOccurrenceHasNoDisplay()
     {
