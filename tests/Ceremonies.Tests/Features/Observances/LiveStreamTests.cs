@@ -1,7 +1,11 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Ceremonies.Features.Observances;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Features.Observances;
 
@@ -22,6 +26,10 @@ public sealed class LiveStreamTests(AppFixture fixture)
         var first = new List<Received>();
         await foreach (var item in ReadAsync(client, $"/api/occurrences/{minute.OccurrenceId}/live", null))
         {
+            if (item.Event == "heartbeat")
+            {
+                continue;
+            }
             first.Add(item);
             if (item.Event == "begin")
             {
@@ -54,11 +62,84 @@ public sealed class LiveStreamTests(AppFixture fixture)
         var second = new List<Received>();
         await foreach (var item in ReadAsync(client, $"/api/occurrences/{minute.OccurrenceId}/live", begin.Id))
         {
-            second.Add(item);
+            if (item.Event != "heartbeat")
+            {
+                second.Add(item);
+            }
         }
 
         Assert.Equal(["schedule", "end"], second.Select(e => e.Event));
         Assert.True(second[^1].At >= minute.SilenceAt.AddSeconds(minute.SilenceSeconds), "end arrived before the minute was over");
+    }
+
+    // A server whose clock the test moves: a heartbeat while the minute is far off, and "begin"
+    // held back while the clock is a millisecond short of T.
+    [Fact]
+    public async Task ByTheServersClockTheStreamBeatsWhileWaitingAndSaysBeginOnlyOnceItIsT()
+    {
+        var minute = await MinuteAhead.CreateAsync(fixture, TimeSpan.FromHours(1), "Asia/Baku");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.AddSingleton<TimeProvider>(clock));
+        using var client = new HttpClient { BaseAddress = app.Address };
+        using var stop = new CancellationTokenSource();
+        var received = Channel.CreateUnbounded<Received>();
+        var pump = Task.Run(async () =>
+        {
+            await foreach (var item in ReadAsync(client, $"/api/occurrences/{minute.OccurrenceId}/live", null, stop.Token))
+            {
+                await received.Writer.WriteAsync(item);
+            }
+        });
+
+        Assert.Equal("schedule", (await NextAsync(received, TimeSpan.FromSeconds(60)))?.Event);
+        // The server may not be waiting yet when the clock first moves; it is moved until it beats.
+        Received? beat = null;
+        for (var i = 0; i < 20 && beat is null; i++)
+        {
+            clock.Advance(LiveEndpoints.Heartbeat);
+            beat = await NextAsync(received, TimeSpan.FromSeconds(2), heartbeat: true);
+        }
+        Assert.Equal("heartbeat", beat?.Event);
+        Assert.Null(beat?.Id);
+
+        clock.SetUtcNow(minute.SilenceAt.AddMilliseconds(-1));
+        Assert.Equal("prepare", (await NextAsync(received, TimeSpan.FromSeconds(30)))?.Event);
+        var early = await NextAsync(received, TimeSpan.FromSeconds(2));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var begin = early ?? await NextAsync(received, TimeSpan.FromSeconds(30));
+
+        Assert.Null(early);
+        Assert.Equal("begin", begin?.Event);
+        await stop.CancelAsync();
+        try
+        {
+            await pump;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // The test hung up on the stream; how the read ends is the HTTP stack's affair.
+        }
+    }
+
+    // The next event within the time given, or null; a heartbeat only when asked for.
+    private static async Task<Received?> NextAsync(Channel<Received> received, TimeSpan within, bool heartbeat = false)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                var item = await received.Reader.ReadAsync(timeout.Token);
+                if (heartbeat || item.Event != "heartbeat")
+                {
+                    return item;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     [Fact]
@@ -91,8 +172,9 @@ public sealed class LiveStreamTests(AppFixture fixture)
     }
 
     // Server-Sent Events as the HTML standard reads them: "field: value" lines, an event ends at a
-    // blank line, lines starting with ":" are comments. Heartbeats are passed over.
-    private static async IAsyncEnumerable<Received> ReadAsync(HttpClient client, string path, string? lastEventId)
+    // blank line, lines starting with ":" are comments.
+    private static async IAsyncEnumerable<Received> ReadAsync(
+        HttpClient client, string path, string? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         request.Headers.Accept.ParseAdd("text/event-stream");
@@ -100,17 +182,17 @@ public sealed class LiveStreamTests(AppFixture fixture)
         {
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
         string? type = null, id = null;
         var data = new StringBuilder();
-        while (await reader.ReadLineAsync() is { } line)
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line.Length == 0)
             {
-                if (data.Length > 0 && type != "heartbeat")
+                if (data.Length > 0)
                 {
                     yield return new Received(type, id, data.ToString(), DateTimeOffset.UtcNow);
                 }
