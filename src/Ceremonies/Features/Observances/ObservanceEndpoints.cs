@@ -32,6 +32,7 @@ public static class ObservanceEndpoints
         occurrences.MapGet("/{id:guid}/board", Board).RequireAuthorization();
 
         app.MapPost("/api/venues/{id:guid}/readiness", AcknowledgeReadiness).WithTags("Observances").RequireAuthorization();
+        app.MapLive();
         return observances;
     }
 
