@@ -55,7 +55,7 @@ public sealed partial class OutboxDispatcher(
     {
         var now = clock.GetUtcNow();
         return await db.Outbox
-            .Where(m => m.State == OutboxState.Pending && m.DeadlineAt <= now
+            .Where(m => m.State == OutboxState.Pending && m.DeadlineAt != null && m.DeadlineAt <= now
                 && (m.LockedUntil == null || m.LockedUntil <= now))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, OutboxState.Dead)
