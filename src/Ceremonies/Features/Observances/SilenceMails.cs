@@ -41,12 +41,10 @@ public static class SilenceMails
         var text = string.Join('\n', lines);
         var html = string.Concat(lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"));
         return OutboxMessage.Email(
-            $"silence:{occurrence.Id}:{venue.Id}:{SnakeCaseName(planned.Signal)}:{to}", to, subject, text, html, now,
+            $"silence:{occurrence.Id}:{venue.Id}:{Data.SnakeCase.Text(planned.Signal)}:{to}", to, subject, text, html, now,
             dueAt: planned.DueAt, deadline: planned.DeadlineAt);
     }
 
     public static string When(OccurrenceVenue participant) =>
         $"on {participant.LocalDate.ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture)} at {participant.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture)} ({participant.TimeZone})";
-
-    private static string SnakeCaseName(Signal signal) => Data.SnakeCase.Text(signal);
 }

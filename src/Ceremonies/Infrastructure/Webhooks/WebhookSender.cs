@@ -23,9 +23,6 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
     public const string SignatureHeader = "Ceremonies-Signature";
     public const string DeliveryHeader = "Ceremonies-Delivery";
 
-    public Task<WebhookResult> PostAsync(Uri url, string secret, string body, Guid deliveryId, TimeSpan timeout, CancellationToken cancellationToken) =>
-        SendAsync(Prepare(url, secret, body, deliveryId), timeout, cancellationToken);
-
     // Everything but the sending, done ahead of the moment when the sending must be quick.
     public WebhookCall Prepare(Uri url, string secret, string body, Guid deliveryId)
     {
