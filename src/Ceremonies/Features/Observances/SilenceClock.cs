@@ -19,7 +19,6 @@ public sealed partial class SilenceClock(
     ISchedulerFactory schedulers,
     IServiceScopeFactory scopes,
     IServer server,
-    IHttpClientFactory http,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
     IOptions<SignalOptions> options,
@@ -52,9 +51,8 @@ public sealed partial class SilenceClock(
         }
     }
 
-    // A process's first HTTP request pays for compiling and setting up the client's code: the drill
-    // measured a worker's first begin 90 ms after T. One request to this process's own liveness
-    // endpoint, once it listens, pays that at start rather than at the minute of silence.
+    // Once this process listens, its dispatcher rehearses the sending path against it, so that the
+    // first real signal does not wait for code to be compiled.
     private async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource();
@@ -67,12 +65,12 @@ public sealed partial class SilenceClock(
         {
             return;
         }
-        using var client = http.CreateClient();
         try
         {
-            using var response = await client.GetAsync(new Uri(self, "/health/live"), cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<SignalDispatcher>().RehearseAsync(new Uri(self, "/health/live"), cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogWarmUpFailed(e.Message);
         }
@@ -116,7 +114,7 @@ public sealed partial class SilenceClock(
         await scheduler.ScheduleJob(job, trigger, new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The warm-up request to this process failed: {Error}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The rehearsal of the sending path failed: {Error}")]
     private partial void LogWarmUpFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the coming signals; trying again shortly")]

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -64,9 +62,8 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         return text.Length <= 500 ? text : text[..500];
     }
 
-    // Every connection goes through this: the host is resolved here and each address checked, so
-    // what is connected to is what was checked (no second lookup that could answer differently).
-    public static SocketsHttpHandler Handler(WebhookOptions options) => new()
+    // Connections go through WebhookConnections, which checks every address it connects to.
+    public static SocketsHttpHandler Handler(WebhookOptions options, WebhookConnections connections) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
@@ -74,29 +71,7 @@ public sealed class WebhookSender(HttpClient http, TimeProvider clock)
         ConnectTimeout = TimeSpan.FromSeconds(options.TimeoutSeconds),
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         MaxConnectionsPerServer = options.Concurrency,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-            var refusals = addresses.Select(a => (Address: a, Refusal: WebhookTargets.CheckAddress(a, options))).ToList();
-            var allowed = refusals.Where(r => r.Refusal == TargetRefusal.None).Select(r => r.Address).ToArray();
-            if (allowed.Length == 0)
-            {
-                var refusal = refusals.Count == 0 ? TargetRefusal.Unresolvable : refusals[0].Refusal;
-                throw new HttpRequestException($"the webhook address {WebhookTargets.Describe(refusal)}");
-            }
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
+        ConnectCallback = (context, cancellationToken) => connections.ConnectAsync(context.DnsEndPoint, cancellationToken),
     };
 }
 
@@ -105,8 +80,10 @@ public static class WebhookSetup
     public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<WebhookConnections>();
         builder.Services.AddHttpClient<WebhookSender>(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(services => WebhookSender.Handler(services.GetRequiredService<IOptions<WebhookOptions>>().Value))
+            .ConfigurePrimaryHttpMessageHandler(services => WebhookSender.Handler(
+                services.GetRequiredService<IOptions<WebhookOptions>>().Value, services.GetRequiredService<WebhookConnections>()))
             // The handler checks addresses by the options it was built with; rebuild it seldom.
             .SetHandlerLifetime(TimeSpan.FromMinutes(10))
             // One log line per signal would be thousands at T; attempts are recorded in signal_attempts.
