@@ -179,14 +179,14 @@ public sealed class World
     }
 
     // An observance whose day is a month ahead (17:00 Asia/Baku unless told), with the memorial as its host if asked.
-    public async Task<Observance> NewObservanceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null)
+    public async Task<Observance> NewObservanceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null, SilenceMode mode = SilenceMode.OneInstant)
     {
         var day = DateTimeOffset.UtcNow.AddDays(30);
         var now = DateTimeOffset.UtcNow;
         var observance = new Observance
         {
             Id = Guid.CreateVersion7(), Name = $"Observance {Guid.NewGuid():N}"[..24], Month = day.Month, Day = day.Day,
-            SilenceLocalTime = silenceAt ?? new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = SilenceMode.OneInstant,
+            SilenceLocalTime = silenceAt ?? new TimeOnly(17, 0), ReferenceZone = "Asia/Baku", Mode = mode,
             HostVenueId = hostedByMemorial ? Memorial.Id : null, NoticeMinutesBefore = 1440, PrepareMinutesBefore = 10, SilenceSeconds = 60,
             CreatedAt = now, UpdatedAt = now,
         };

@@ -1,4 +1,5 @@
 using Ceremonies.Data;
+using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Jobs;
 using Ceremonies.Infrastructure.Webhooks;
 using Hangfire;
@@ -14,6 +15,7 @@ public static class ObservancesSetup
         builder.AddWebhooks();
         builder.Services.AddOptions<SignalOptions>().BindConfiguration(SignalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<OccurrencePlanning>();
+        builder.Services.AddScoped<IVenueClockDependent>(services => services.GetRequiredService<OccurrencePlanning>());
         builder.Services.AddScoped<OccurrenceActions>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<OccurrencesAhead>();
@@ -38,9 +40,11 @@ public static class ObservancesSetup
     }
 }
 
-// Creates this year's occurrence of every observance while its day is still ahead, and next year's.
-// Safe to run twice at once: the occurrence of a year is unique, and the second run finds it.
-public sealed class OccurrencesAhead(CeremoniesDb db, OccurrencePlanning planning, TimeProvider clock)
+// Creates this year's occurrence of every observance while its day is still ahead, and next year's,
+// and computes the minutes still ahead again in case a zone's rules changed (an update of the
+// time-zone data). Safe to run twice at once: the occurrence of a year is unique, and the second
+// run finds it.
+public sealed partial class OccurrencesAhead(CeremoniesDb db, OccurrencePlanning planning, TimeProvider clock, ILogger<OccurrencesAhead> logger)
 {
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -59,6 +63,15 @@ public sealed class OccurrencesAhead(CeremoniesDb db, OccurrencePlanning plannin
                 created += made ? 1 : 0;
             }
         }
+        var moved = await planning.ReplanAsync(venueId: null, cancellationToken);
+        if (moved > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            LogMoved(moved);
+        }
         return created;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} venues' minutes of silence moved: their zones' rules changed, and their signals and mails were planned again")]
+    private partial void LogMoved(int count);
 }

@@ -101,7 +101,8 @@ public sealed partial class SilenceClock(
 
     public async Task ArmAsync(DateTimeOffset instant, CancellationToken cancellationToken)
     {
-        if (!_armed.TryAdd(instant, 0))
+        // A process on its way down arms nothing: its scheduler is shut, and the others send what is due.
+        if (lifetime.ApplicationStopping.IsCancellationRequested || !_armed.TryAdd(instant, 0))
         {
             return;
         }

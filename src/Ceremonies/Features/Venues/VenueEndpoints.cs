@@ -115,8 +115,8 @@ public static class VenueEndpoints
 
     public static async Task<Results<Ok<VenueView>, ProblemHttpResult, ValidationProblem>> Update(
         Guid id, VenueRequest request, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization,
-        TimeProvider clock, IOptions<WebhookOptions> webhooks, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response,
-        CancellationToken cancellationToken)
+        TimeProvider clock, IOptions<WebhookOptions> webhooks, [FromServices] IEnumerable<IVenueClockDependent> clockDependents,
+        [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken cancellationToken)
     {
         var venue = await db.Venues.FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
         if (venue is null)
@@ -136,16 +136,25 @@ public static class VenueEndpoints
             return refused;
         }
         var before = VenueView.Of(venue, manager: true);
+        var zone = IanaTimeZoneAttribute.Canonical(request.TimeZone)!; // validated: a known zone
+        var zoneChanged = zone != venue.TimeZone;
         venue.Name = request.Name.Trim();
         venue.City = request.City.Trim();
         venue.Country = request.Country;
-        venue.TimeZone = IanaTimeZoneAttribute.Canonical(request.TimeZone)!; // validated: a known zone
+        venue.TimeZone = zone;
         venue.Address = request.Address?.Trim();
         venue.ContactEmail = request.ContactEmail;
         venue.WebhookUrl = request.WebhookUrl;
         venue.WebhookSecret = request.WebhookUrl is null ? null : request.WebhookSecret ?? venue.WebhookSecret;
         venue.UpdatedAt = clock.GetUtcNow();
         db.Audit(user, "venue.updated", "venue", venue.Id, before, VenueView.Of(venue, manager: true), venue.UpdatedAt);
+        if (zoneChanged)
+        {
+            foreach (var dependent in clockDependents)
+            {
+                await dependent.VenueZoneChangedAsync(venue, cancellationToken);
+            }
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);
