@@ -99,6 +99,11 @@ public sealed class AccessMatrixTests(AppFixture fixture)
                 name = "Remembrance day", month = 2, day = 26, silenceLocalTime = "17:00:00", referenceZone = "Asia/Baku",
             }),
             [401, 403, 403, 403, 403, 403, 201]),
+        new("PUT", "/api/observances/{id:guid}", async w => await Json(HttpMethod.Put, $"/api/observances/{(await w.NewObservanceAsync()).Id}", new
+            {
+                name = "Remembrance day", month = 2, day = 26, silenceLocalTime = "18:00:00", referenceZone = "Asia/Baku",
+            }),
+            [401, 403, 403, 403, 403, 403, 200]),
         new("POST", "/api/observances/{id:guid}/occurrences/{year:int}", async w =>
             new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/observances/{(await w.NewObservanceAsync()).Id}/occurrences/{DateTimeOffset.UtcNow.AddDays(30).Year}", UriKind.Relative)),
             [401, 403, 403, 403, 403, 403, 201]),

@@ -25,6 +25,9 @@ public sealed class Observance
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
+    // PostgreSQL's xmin: the ETag and the concurrency token of an edit.
+    public uint Version { get; set; }
+
     public SilenceRule Rule => new(Month, Day, SilenceLocalTime, ReferenceZone, Mode);
 }
 
@@ -112,6 +115,7 @@ internal sealed class ObservanceConfiguration :
     public void Configure(EntityTypeBuilder<Observance> builder)
     {
         builder.ToTable("observances");
+        builder.Property(o => o.Version).IsRowVersion();
         builder.Property(o => o.Month).HasColumnType("smallint");
         builder.Property(o => o.Day).HasColumnType("smallint");
         builder.Property(o => o.Mode).HasConversion<SnakeCaseEnumConverter<SilenceMode>>();

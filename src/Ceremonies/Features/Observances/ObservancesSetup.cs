@@ -63,7 +63,7 @@ public sealed partial class OccurrencesAhead(CeremoniesDb db, OccurrencePlanning
                 created += made ? 1 : 0;
             }
         }
-        var moved = await planning.ReplanAsync(venueId: null, cancellationToken);
+        var moved = await planning.ReplanAsync(cancellationToken: cancellationToken);
         if (moved > 0)
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -118,32 +118,48 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock) : IV
     }
 
     // A venue moved to another zone: its minutes still ahead follow its new clock, in the caller's save.
-    public async Task VenueZoneChangedAsync(Venue venue, CancellationToken cancellationToken) => await ReplanAsync(venue.Id, cancellationToken);
+    public async Task VenueZoneChangedAsync(Venue venue, CancellationToken cancellationToken) =>
+        await ReplanAsync(venueId: venue.Id, cancellationToken: cancellationToken);
 
-    // The minutes still ahead computed again from each venue's zone as it is now (the venue moved to
-    // another zone, or the zone's rules changed with an update of the time-zone data): its local
-    // date and time and the instant; the signals not yet sent, due by the new instant (one whose
-    // moment has passed under the new clock is cancelled); the mails not yet sent, replaced by
-    // mails with the new time; and where the notice already went out with the old time, a notice
-    // of the change at once. Added to the context, not saved. Returns how many minutes moved.
-    public async Task<int> ReplanAsync(Guid? venueId, CancellationToken cancellationToken)
+    // The minutes still ahead computed again from the observance's rule and each venue's zone as they
+    // are now (an admin changed the rule, a venue moved to another zone, or a zone's rules changed
+    // with an update of the time-zone data): the occurrence's date and instant; each venue's local
+    // date and time and instant; its signals not yet sent, due by the new plan (one whose moment has
+    // passed under it is cancelled); its mails not yet sent, replaced by mails that say the new
+    // time; and where the notice already went out with the old time, a notice of the change at
+    // once. Added to the context, not saved. Returns how many venues' minutes moved.
+    public async Task<int> ReplanAsync(Guid? venueId = null, Guid? observanceId = null, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
+        foreach (var row in await db.Occurrences.Join(db.Observances, o => o.ObservanceId, ob => ob.Id, (o, ob) => new { Occurrence = o, Observance = ob })
+            .Where(r => r.Occurrence.SilenceAt > now.AddDays(-2) && (observanceId == null || r.Occurrence.ObservanceId == observanceId))
+            .ToListAsync(cancellationToken))
+        {
+            row.Occurrence.LocalDate = SilenceMoments.DateIn(row.Observance.Rule, row.Occurrence.Year);
+            row.Occurrence.SilenceAt = SilenceMoments.ReferenceInstant(row.Observance.Rule, row.Occurrence.Year);
+        }
         var ahead = await (
             from p in db.OccurrenceVenues
             join o in db.Occurrences on p.OccurrenceId equals o.Id
             join ob in db.Observances on o.ObservanceId equals ob.Id
             join v in db.Venues on p.VenueId equals v.Id
-            where p.EndsAt > now && (venueId == null || p.VenueId == venueId)
+            where p.EndsAt > now && (venueId == null || p.VenueId == venueId) && (observanceId == null || o.ObservanceId == observanceId)
             select new { Participant = p, Occurrence = o, Observance = ob, Venue = v }).ToListAsync(cancellationToken);
         var moved = 0;
         foreach (var row in ahead)
         {
             var (participant, occurrence, observance, venue) = (row.Participant, row.Occurrence, row.Observance, row.Venue);
-            occurrence.SilenceAt = SilenceMoments.ReferenceInstant(observance.Rule, occurrence.Year);
             var silence = SilenceMoments.ForVenue(observance.Rule, occurrence.Year, venue.TimeZone);
-            if (participant.TimeZone == silence.Zone && participant.BeginsAt == silence.Instant && participant.LocalDate == silence.LocalDate
-                && participant.LocalTime == silence.LocalTime && participant.DifferentDay == silence.DifferentDay && participant.TimeRule == silence.Rule)
+            var plan = SignalPlan.For(observance, silence.Instant, now).ToDictionary(s => s.Signal);
+            var pending = await db.SignalDeliveries
+                .Where(d => d.OccurrenceId == occurrence.Id && d.VenueId == venue.Id && d.State == DeliveryState.Pending).ToListAsync(cancellationToken);
+            var same = participant.TimeZone == silence.Zone && participant.BeginsAt == silence.Instant && participant.LocalDate == silence.LocalDate
+                && participant.LocalTime == silence.LocalTime && participant.DifferentDay == silence.DifferentDay && participant.TimeRule == silence.Rule
+                && participant.EndsAt == silence.Instant.AddSeconds(observance.SilenceSeconds)
+                && pending.All(d => plan.TryGetValue(d.Signal, out var p) && d.DeadlineAt == p.DeadlineAt
+                    // due as planned, or already due (planned late or waiting for a retry)
+                    && (d.DueAt == p.DueAt || d.Attempts > 0 || (d.DueAt <= now && p.DueAt <= now)));
+            if (same)
             {
                 continue;
             }
@@ -155,9 +171,7 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock) : IV
             participant.EndsAt = silence.Instant.AddSeconds(observance.SilenceSeconds);
             participant.DifferentDay = silence.DifferentDay;
             participant.TimeRule = silence.Rule;
-            var plan = SignalPlan.For(observance, silence.Instant, now).ToDictionary(s => s.Signal);
-            foreach (var delivery in await db.SignalDeliveries
-                .Where(d => d.OccurrenceId == occurrence.Id && d.VenueId == venue.Id && d.State == DeliveryState.Pending).ToListAsync(cancellationToken))
+            foreach (var delivery in pending)
             {
                 if (plan.TryGetValue(delivery.Signal, out var planned))
                 {
@@ -168,29 +182,37 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock) : IV
                     delivery.State = DeliveryState.Cancelled;
                 }
             }
-            var mails = await db.Outbox.Where(m => m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Notice))
-                    || m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Prepare)))
-                .Where(m => m.State == OutboxState.Pending || m.State == OutboxState.Sent).ToListAsync(cancellationToken);
-            var unsent = mails.Where(m => m.State == OutboxState.Pending).ToList();
-            foreach (var mail in unsent)
-            {
-                mail.State = OutboxState.Cancelled;
-            }
-            var people = await db.VenuePeopleAddressesAsync(venue.Id, cancellationToken);
-            foreach (var planned in plan.Values)
-            {
-                var prefix = SilenceMails.KeyPrefix(occurrence, venue, planned.Signal);
-                if (unsent.Any(m => m.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal)))
-                {
-                    MailPeople(observance, occurrence, venue, participant, planned, people, now, MailPlanning.Replanned);
-                }
-                else if (planned.Signal == Signal.Notice && mails.Any(m => m.State == OutboxState.Sent && m.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal)))
-                {
-                    MailPeople(observance, occurrence, venue, participant, planned with { DueAt = now }, people, now, MailPlanning.Changed);
-                }
-            }
+            await ReplanMailsAsync(observance, occurrence, venue, participant, plan, now, cancellationToken);
         }
         return moved;
+    }
+
+    private async Task ReplanMailsAsync(
+        Observance observance, Occurrence occurrence, Venue venue, OccurrenceVenue participant, Dictionary<Signal, PlannedSignal> plan,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var notices = SilenceMails.KeyPrefix(occurrence, venue, Signal.Notice);
+        var prepares = SilenceMails.KeyPrefix(occurrence, venue, Signal.Prepare);
+        var mails = await db.Outbox.Where(m => m.IdempotencyKey.StartsWith(notices) || m.IdempotencyKey.StartsWith(prepares))
+            .Where(m => m.State == OutboxState.Pending || m.State == OutboxState.Sent).ToListAsync(cancellationToken);
+        var unsent = mails.Where(m => m.State == OutboxState.Pending).ToList();
+        foreach (var mail in unsent)
+        {
+            mail.State = OutboxState.Cancelled;
+        }
+        var people = await db.VenuePeopleAddressesAsync(venue.Id, cancellationToken);
+        foreach (var planned in plan.Values)
+        {
+            var prefix = SilenceMails.KeyPrefix(occurrence, venue, planned.Signal);
+            if (unsent.Any(m => m.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                MailPeople(observance, occurrence, venue, participant, planned, people, now, MailPlanning.Replanned);
+            }
+            else if (planned.Signal == Signal.Notice && mails.Any(m => m.State == OutboxState.Sent && m.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                MailPeople(observance, occurrence, venue, participant, planned with { DueAt = now }, people, now, MailPlanning.Changed);
+            }
+        }
     }
 
     private void MailPeople(

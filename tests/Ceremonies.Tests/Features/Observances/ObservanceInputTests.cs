@@ -38,6 +38,21 @@ public sealed class ObservanceInputTests(AppFixture fixture)
         Assert.Equal(before, await CountAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(BadObservances))]
+    public async Task ABadEditIsRefusedNamingEachFieldAndTheObservanceStaysAsItWas(string why, string json, string[] fields)
+    {
+        var world = await World.CreateAsync(fixture);
+        var observance = await world.NewObservanceAsync();
+        using var admin = await world.ClientAsync(Who.Admin);
+
+        using var response = await admin.PutAsync(new Uri($"/api/observances/{observance.Id}", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        await ProblemAssert.NamesAsync(response, fields, why);
+        var after = await fixture.App.InScopeAsync<CeremoniesDb, Observance>(db => db.Observances.AsNoTracking().SingleAsync(o => o.Id == observance.Id));
+        Assert.Equal((observance.Name, observance.SilenceLocalTime, observance.Version), (after.Name, after.SilenceLocalTime, after.Version));
+    }
+
     private Task<int> CountAsync() => fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Observances.CountAsync());
 
     private static string Observance(string name = "\"Remembrance\"", string month = "2", string day = "26", string time = "\"17:00:00\"", string zone = "Asia/Baku") =>

@@ -71,6 +71,60 @@ public sealed class ReplanningTests(AppFixture fixture)
         Assert.Equal(people.Length * 4, mails.Count);
     }
 
+    [Fact]
+    public async Task AnAdminWhoChangesTheRuleMovesEveryMinuteStillAheadAndAStaleEditIsRefused()
+    {
+        var world = await World.CreateAsync(fixture);
+        var observance = await world.NewObservanceAsync(hostedByMemorial: true);
+        await using (var scope = fixture.App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OccurrencePlanning>()
+                .EnsureAsync(observance, DateTimeOffset.UtcNow.AddDays(30).Year, CancellationToken.None);
+        }
+        using var admin = await world.ClientAsync(Who.Admin);
+        using var read = await admin.GetAsync(new Uri($"/api/observances/{observance.Id}", UriKind.Relative));
+        var etag = read.Headers.ETag!.Tag; // every observance answers with one
+
+        // An hour later, a longer minute, "prepare" 15 minutes ahead.
+        using var edit = Edit(observance.Id, etag, "18:00:00");
+        using var edited = await admin.SendAsync(edit);
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        using var stale = Edit(observance.Id, etag, "19:00:00");
+        using var refused = await admin.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+
+        var expected = SilenceMoments.ForVenue(observance.Rule with { LocalTime = new TimeOnly(18, 0) }, DateTimeOffset.UtcNow.AddDays(30).Year, "Asia/Baku");
+        var (participant, deliveries, prepares) = await fixture.App.InScopeAsync<CeremoniesDb, (OccurrenceVenue, List<SignalDelivery>, List<OutboxMessage>)>(async db =>
+        {
+            var occurrence = await db.Occurrences.SingleAsync(o => o.ObservanceId == observance.Id);
+            var keys = $"silence:{occurrence.Id}:{world.Memorial.Id}:prepare:";
+            return (await db.OccurrenceVenues.SingleAsync(p => p.OccurrenceId == occurrence.Id),
+                await db.SignalDeliveries.Where(d => d.OccurrenceId == occurrence.Id && d.State == DeliveryState.Pending).ToListAsync(),
+                await db.Outbox.Where(m => m.IdempotencyKey.StartsWith(keys) && m.State == OutboxState.Pending).ToListAsync());
+        });
+        Assert.Equal((new TimeOnly(18, 0), expected.Instant, expected.Instant.AddSeconds(90)), (participant.LocalTime, participant.BeginsAt, participant.EndsAt));
+        var due = deliveries.ToDictionary(d => d.Signal, d => (d.DueAt, d.DeadlineAt));
+        Assert.Equal((expected.Instant.AddMinutes(-15), expected.Instant), due[Signal.Prepare]);
+        Assert.Equal((expected.Instant, expected.Instant.AddSeconds(90)), due[Signal.Begin]);
+        Assert.Equal(2, prepares.Count);
+        Assert.All(prepares, m => Assert.Equal(expected.Instant.AddMinutes(-15), m.DueAt));
+        Assert.All(prepares, m => Assert.Contains("18:00 (Asia/Baku)", m.Subject, StringComparison.Ordinal));
+    }
+
+    private static HttpRequestMessage Edit(Guid observanceId, string etag, string time)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"/api/observances/{observanceId}", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new
+            {
+                name = "Remembrance", month = DateTimeOffset.UtcNow.AddDays(30).Month, day = DateTimeOffset.UtcNow.AddDays(30).Day,
+                silenceLocalTime = time, referenceZone = "Asia/Baku", prepareMinutesBefore = 15, silenceSeconds = 90,
+            }),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return request;
+    }
+
     private static async Task PutAsync(HttpClient client, Guid venueId, string zone)
     {
         using var response = await client.PutAsJsonAsync(new Uri($"/api/venues/{venueId}", UriKind.Relative),
