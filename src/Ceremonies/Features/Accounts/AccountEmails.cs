@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Encodings.Web;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
+using Ceremonies.Infrastructure.Http;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Accounts;
 
@@ -11,16 +13,17 @@ namespace Ceremonies.Features.Accounts;
 // for the mail, so this is its own small transaction; a lost one is re-requested from the form.
 // Identity's account endpoints take this sender once, at start, so it is a singleton that opens a
 // scope (and a DbContext) per message.
-internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider clock, IHttpContextAccessor http) : IEmailSender<IdentityUser<Guid>>
+internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider clock, IOptions<SiteOptions> site) : IEmailSender<IdentityUser<Guid>>
 {
-    // Identity hands over links HTML-encoded (for an HTML body); these mails are plain text.
+    // Identity hands over links HTML-encoded (for an HTML body) and made from the request's host;
+    // these mails are plain text, and their links start with the site's public address.
     public Task SendConfirmationLinkAsync(IdentityUser<Guid> user, string email, string confirmationLink) =>
         EnqueueAsync(user, "confirm", email, "Confirm your email address for Ceremonies",
             $"""
             Someone, hopefully you, created a Ceremonies account with this address.
 
             To confirm it, open this link:
-            {WebUtility.HtmlDecode(confirmationLink)}
+            {site.Value.Rebase(WebUtility.HtmlDecode(confirmationLink))}
 
             If it was not you, ignore this message; the account stays unusable without confirmation.
             """);
@@ -31,22 +34,22 @@ internal sealed class AccountEmails(IServiceScopeFactory scopes, TimeProvider cl
             A password reset was requested for your Ceremonies account.
 
             To choose a new password, open this link:
-            {WebUtility.HtmlDecode(resetLink)}
+            {site.Value.Rebase(WebUtility.HtmlDecode(resetLink))}
 
             If you did not ask for this, ignore this message; your password is unchanged.
             """);
 
     public Task SendPasswordResetCodeAsync(IdentityUser<Guid> user, string email, string resetCode)
     {
-        var request = http.HttpContext?.Request;
-        var link = request is null
-            ? null
-            : $"{request.Scheme}://{request.Host}/account/reset-password?email={UrlEncoder.Default.Encode(email)}&code={UrlEncoder.Default.Encode(resetCode)}";
+        var link = site.Value.Link($"account/reset-password?email={UrlEncoder.Default.Encode(email)}&code={UrlEncoder.Default.Encode(resetCode)}");
         return EnqueueAsync(user, "reset", email, "Reset your Ceremonies password",
             $"""
             A password reset was requested for your Ceremonies account.
 
-            {(link is null ? "" : $"To choose a new password, open this link:\n{link}\n\nor use this")} reset code:
+            To choose a new password, open this link:
+            {link}
+
+            or use this reset code:
             {resetCode}
 
             If you did not ask for this, ignore this message; your password is unchanged.

@@ -1,17 +1,19 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Accounts;
 
 // Anyone may register; a new account is an organizer. The account is usable once its address is confirmed.
 [EnableRateLimiting(RateLimits.AccountMail)]
-public sealed class RegisterModel(UserManager<IdentityUser<Guid>> users, IEmailSender<IdentityUser<Guid>> mail) : PageModel
+public sealed class RegisterModel(UserManager<IdentityUser<Guid>> users, IEmailSender<IdentityUser<Guid>> mail, IOptions<SiteOptions> site) : PageModel
 {
     public sealed class RegisterInput
     {
@@ -49,9 +51,9 @@ public sealed class RegisterModel(UserManager<IdentityUser<Guid>> users, IEmailS
             return Page();
         }
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-        var link = Url.Page("/Accounts/Confirm", pageHandler: null, values: new { userId = user.Id, code }, protocol: Request.Scheme)
+        var path = Url.Page("/Accounts/Confirm", pageHandler: null, values: new { userId = user.Id, code })
             ?? throw new InvalidOperationException("The confirmation page has no route.");
-        await mail.SendConfirmationLinkAsync(user, Input.Email, link);
+        await mail.SendConfirmationLinkAsync(user, Input.Email, site.Value.Link(path).AbsoluteUri);
         Registered = true;
         return Page();
     }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using Ceremonies.Data;
+using Ceremonies.Infrastructure.Http;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Caching;
 using Ceremonies.Infrastructure.Time;
@@ -18,7 +19,8 @@ namespace Ceremonies.Features.Bookings;
 // everyone else), what is closed, what is free; and the form to book or request it. The form goes
 // through the API's handler, so it is refused for exactly the API's reasons, said in words.
 public sealed class CalendarModel(
-    CeremoniesDb db, IAuthorizationService authorization, TimeProvider clock, IOptions<BookingOptions> options, ReferenceCache cache) : PageModel
+    CeremoniesDb db, IAuthorizationService authorization, TimeProvider clock, IOptions<BookingOptions> options, ReferenceCache cache,
+    IOptions<SiteOptions> site) : PageModel
 {
     public sealed record Entry(TimeOnly From, TimeOnly Until, string Text, string Kind, Guid? BookingId, Guid? BlackoutId = null);
 
@@ -189,7 +191,7 @@ public sealed class CalendarModel(
     // A secret address for the staff's own calendar app; shown once.
     public async Task<IActionResult> OnPostFeedAsync(Guid id, CancellationToken cancellationToken)
     {
-        var result = await CalendarFeedEndpoints.Create(id, db, User, authorization, clock, Request, cancellationToken);
+        var result = await CalendarFeedEndpoints.Create(id, db, User, authorization, clock, site, cancellationToken);
         if (result.Result is Created<CalendarFeedView> { Value: { } feed })
         {
             FeedUrl = feed.Url;

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Bookings;
 
@@ -32,7 +33,7 @@ public static class CalendarFeedEndpoints
 
     public static async Task<Results<Created<CalendarFeedView>, ProblemHttpResult>> Create(
         Guid hallId, CeremoniesDb db, ClaimsPrincipal user, IAuthorizationService authorization, TimeProvider clock,
-        HttpRequest request, CancellationToken cancellationToken)
+        IOptions<SiteOptions> site, CancellationToken cancellationToken)
     {
         if (await BookingEndpoints.RefuseUnlessStaffOfHallAsync(db, authorization, user, hallId, cancellationToken) is { } refused)
         {
@@ -52,7 +53,7 @@ public static class CalendarFeedEndpoints
         db.Audit(user, "calendar-feed.created", "hall", hallId, null, new { feed.Id }, now);
         await db.SaveChangesAsync(cancellationToken);
         // The token is shown this once; only its hash is kept.
-        var url = $"{request.Scheme}://{request.Host}/api/halls/{hallId}/calendar.ics?token={token}";
+        var url = site.Value.Link($"api/halls/{hallId}/calendar.ics?token={token}").AbsoluteUri;
         return TypedResults.Created($"/api/calendar-feeds/{feed.Id}", new CalendarFeedView(feed.Id, hallId, url, now));
     }
 

@@ -1,7 +1,9 @@
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Observances;
 
@@ -16,7 +18,7 @@ public enum JoinOutcome
 // Creating a year's occurrence and adding venues to it. A venue's signals (rows of
 // signal_deliveries) and the mails to its people (rows of the outbox) are added to the same
 // SaveChanges as the venue's place in the occurrence: they are planned together or not at all.
-public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock) : IVenueClockDependent
+public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOptions<SiteOptions> site) : IVenueClockDependent
 {
     // The year's occurrence, created with the host venue taking part if it is not there yet. Two
     // callers at once (the yearly job and an admin) make one: the second finds the first's.
@@ -225,7 +227,7 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock) : IV
         }
         foreach (var to in people)
         {
-            db.Outbox.Add(SilenceMails.Message(observance, occurrence, venue, participant, planned, to, now, planning));
+            db.Outbox.Add(SilenceMails.Message(observance, occurrence, venue, participant, planned, to, now, site.Value, planning));
         }
     }
 }

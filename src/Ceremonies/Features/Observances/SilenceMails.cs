@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Http;
 
 namespace Ceremonies.Features.Observances;
 
@@ -22,7 +23,7 @@ public static class SilenceMails
 {
     public static OutboxMessage Message(
         Observance observance, Occurrence occurrence, Venue venue, OccurrenceVenue participant, PlannedSignal planned, string to, DateTimeOffset now,
-        MailPlanning planning = MailPlanning.First)
+        SiteOptions site, MailPlanning planning = MailPlanning.First)
     {
         var changed = planning == MailPlanning.Changed;
         var when = When(participant);
@@ -52,7 +53,10 @@ public static class SilenceMails
         {
             lines.Add("");
             lines.Add("Please make sure the display and the PA system are ready, and acknowledge readiness on the venue's page.");
+            lines.Add($"The countdown for the venue's screen: {site.Link($"occurrences/{occurrence.Id}/display/{venue.Id}")}");
         }
+        lines.Add("");
+        lines.Add($"Every venue and its time: {site.Link($"occurrences/{occurrence.Id}")}");
         var text = string.Join('\n', lines);
         var html = string.Concat(lines.Select(l => l.Length == 0 ? "" : $"<p>{WebUtility.HtmlEncode(l)}</p>"));
         // The first plan's mail has the plain key; one planned again for a moved minute is a new

@@ -15,6 +15,7 @@ public static class WebSetup
 
     public static WebApplicationBuilder AddWebDefaults(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<SiteOptions>().BindConfiguration(SiteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Catch a scoped service captured by a singleton in every environment, not only in Development.
         builder.Host.UseDefaultServiceProvider(o =>
         {

@@ -123,7 +123,8 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Create a calendar address" }).ClickAsync();
         var url = await page.GetByTestId("feed-url").InnerTextAsync();
         using var anonymous = new HttpClient();
-        using var feed = await anonymous.GetAsync(new Uri(url));
+        // The address starts with the site's public address; the test app listens elsewhere.
+        using var feed = await anonymous.GetAsync(new Uri(fixture.App.Address, new Uri(url).PathAndQuery));
         Assert.Equal("text/calendar", feed.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Closed: Kept for the official ceremony", await feed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

@@ -23,7 +23,7 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         var feed = (await created.Content.ReadFromJsonAsync<CalendarFeedView>(BookingTests.Json))!;
         using var anonymous = new HttpClient();
 
-        var text = await anonymous.GetStringAsync(new Uri(feed.Url));
+        var text = await anonymous.GetStringAsync(OnThisApp(feed.Url));
         using var parsed = JsonDocument.Parse(await IcsParser.ParseAsync(text));
 
         var events = parsed.RootElement.GetProperty("events").EnumerateArray().ToDictionary(e => e.GetProperty("uid").GetString()!);
@@ -66,10 +66,10 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         var feed = (await created.Content.ReadFromJsonAsync<CalendarFeedView>(BookingTests.Json))!;
         using var anonymous = new HttpClient();
 
-        using var wrong = await anonymous.GetAsync(new Uri(feed.Url + "x"));
-        using var before = await anonymous.GetAsync(new Uri(feed.Url));
+        using var wrong = await anonymous.GetAsync(OnThisApp(feed.Url + "x"));
+        using var before = await anonymous.GetAsync(OnThisApp(feed.Url));
         using var revoked = await staff.DeleteAsync(new Uri($"/api/calendar-feeds/{feed.Id}", UriKind.Relative));
-        using var after = await anonymous.GetAsync(new Uri(feed.Url));
+        using var after = await anonymous.GetAsync(OnThisApp(feed.Url));
 
         Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
@@ -84,4 +84,7 @@ public sealed class CalendarFeedTests(AppFixture fixture)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<BookingView>(BookingTests.Json))!;
     }
+
+    // The feed's address starts with the site's public address; the test app listens elsewhere.
+    private Uri OnThisApp(string url) => new(fixture.App.Address, new Uri(url).PathAndQuery);
 }

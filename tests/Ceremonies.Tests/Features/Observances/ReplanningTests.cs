@@ -67,6 +67,7 @@ public sealed class ReplanningTests(AppFixture fixture)
             var prepare = Assert.Single(theirs, m => m.State == OutboxState.Pending && m.IdempotencyKey.Contains(":prepare:", StringComparison.Ordinal));
             Assert.Contains("17:00 (America/New_York)", prepare.Subject, StringComparison.Ordinal);
             Assert.Equal(expected.Instant.AddMinutes(-10), prepare.DueAt);
+            Assert.Contains($"/occurrences/{occurrence.Id}/display/{world.Memorial.Id}", prepare.BodyText, StringComparison.Ordinal);
         }
         Assert.Equal(people.Length * 4, mails.Count);
     }
