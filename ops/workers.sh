@@ -54,6 +54,14 @@ peak_rss_mb() {
   awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
 }
 
+# cpu_seconds PID…: user + system CPU the processes have used so far.
+cpu_seconds() {
+  local ticks
+  ticks=$(getconf CLK_TCK)
+  for pid in "$@"; do cat "/proc/$pid/stat" 2>/dev/null; done |
+    awk -v t="$ticks" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / t }'
+}
+
 # outbox_fill COUNT TAG: COUNT messages due now, in one transaction, as a request would write them:
 # text and HTML bodies (about 3 KB together), a UTF-8 subject, recipient reader-N.TAG@drill.test.
 outbox_fill() {
