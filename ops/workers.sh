@@ -1,6 +1,7 @@
-# Shared by the mail drills and benchmarks (sourced after lib.sh): a private PostgreSQL with the
-# schema, app processes started as outbox workers, due messages written straight into the outbox,
-# and counts read back. Every process started here is stopped by its pid.
+# Shared by the mail and silence drills and benchmarks (sourced after lib.sh): a private PostgreSQL
+# with the schema, app processes started as workers, due messages and signals written straight into
+# the database, a stand-in for the venues' PA systems, and counts read back. Every process started
+# here is stopped by its pid.
 
 WORKER_PIDS=()
 WORKER_PORTS=()
@@ -51,6 +52,14 @@ workers_stop() {
 # peak_rss_mb PID: the most memory the process has held (VmHWM), in MB.
 peak_rss_mb() {
   awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
+}
+
+# cpu_seconds PID…: user + system CPU the processes have used so far.
+cpu_seconds() {
+  local ticks
+  ticks=$(getconf CLK_TCK)
+  for pid in "$@"; do cat "/proc/$pid/stat" 2>/dev/null; done |
+    awk -v t="$ticks" '{ sub(/^.*\) /, ""); s += $12 + $13 } END { printf "%.2f", s / t }'
 }
 
 # outbox_fill COUNT TAG: COUNT messages due now, in one transaction, as a request would write them:
@@ -104,16 +113,30 @@ SQL
   seq 1 "$venues" | awk '{ printf "/v%d\tdrill-secret-of-venue-%d\n", $1, $1 }' >"$secrets"
 }
 
-# receiver_start PORT LOG SECRETS: the stand-in PA systems (ops/drills/lib/signal_receiver.py).
+# receiver_build: the stand-in PA systems (ops/bench/SignalReceiver), built once per run beside the
+# app, so that no build falls inside a measurement.
+receiver_build() {
+  say "building the signal receiver (Release)"
+  dotnet build "$REPO/ops/bench/SignalReceiver/SignalReceiver.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly
+}
+
+# receiver_start PORT LOG SECRETS: the stand-in PA systems on 127.0.0.1:PORT (built by
+# receiver_build), logging each call to LOG as a TSV line within 200 ms and at its stop; waits until
+# it has warmed up.
 RECEIVER_PID=
 receiver_start() {
   ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || die "port $1 is in use"
-  python3 "$REPO/ops/drills/lib/signal_receiver.py" "$1" "$2" "$3" >"$WORK/receiver.out" 2>&1 &
+  dotnet "$REPO/ops/bench/SignalReceiver/bin/Release/net10.0/SignalReceiver.dll" "$1" "$2" "$3" >"$WORK/receiver.out" 2>&1 &
   RECEIVER_PID=$!
-  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 100); do
+    grep -qx ready "$WORK/receiver.out" && return 0
+    kill -0 "$RECEIVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
   cat "$WORK/receiver.out" >&2
   die "the signal receiver did not start on port $1"
 }
+# receiver_stop: SIGTERM, on which the receiver writes what it has not yet written.
 receiver_stop() {
   if [ -n "$RECEIVER_PID" ]; then kill "$RECEIVER_PID" 2>/dev/null || true; wait "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=; fi
 }
