@@ -147,14 +147,20 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOpt
             join v in db.Venues on p.VenueId equals v.Id
             where p.EndsAt > now && (venueId == null || p.VenueId == venueId) && (observanceId == null || o.ObservanceId == observanceId)
             select new { Participant = p, Occurrence = o, Observance = ob, Venue = v }).ToListAsync(cancellationToken);
+        // The signals not yet sent of all of them, in one query.
+        var occurrenceIds = ahead.Select(r => r.Occurrence.Id).Distinct().ToArray();
+        var venueIds = ahead.Select(r => r.Venue.Id).Distinct().ToArray();
+        var unsentSignals = (await db.SignalDeliveries
+                .Where(d => d.State == DeliveryState.Pending && occurrenceIds.Contains(d.OccurrenceId) && venueIds.Contains(d.VenueId))
+                .ToListAsync(cancellationToken))
+            .ToLookup(d => (d.OccurrenceId, d.VenueId));
         var moved = 0;
         foreach (var row in ahead)
         {
             var (participant, occurrence, observance, venue) = (row.Participant, row.Occurrence, row.Observance, row.Venue);
             var silence = SilenceMoments.ForVenue(observance.Rule, occurrence.Year, venue.TimeZone);
             var plan = SignalPlan.For(observance, silence.Instant, now).ToDictionary(s => s.Signal);
-            var pending = await db.SignalDeliveries
-                .Where(d => d.OccurrenceId == occurrence.Id && d.VenueId == venue.Id && d.State == DeliveryState.Pending).ToListAsync(cancellationToken);
+            var pending = unsentSignals[(occurrence.Id, venue.Id)].ToList();
             var same = participant.TimeZone == silence.Zone && participant.BeginsAt == silence.Instant && participant.LocalDate == silence.LocalDate
                 && participant.LocalTime == silence.LocalTime && participant.DifferentDay == silence.DifferentDay && participant.TimeRule == silence.Rule
                 && participant.EndsAt == silence.Instant.AddSeconds(observance.SilenceSeconds)
