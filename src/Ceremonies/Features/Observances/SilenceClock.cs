@@ -28,7 +28,8 @@ public sealed partial class SilenceClock(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await WarmUpAsync(stoppingToken);
+        // Rehearsed beside the arming, which never waits for it.
+        var rehearsal = WarmUpAsync(stoppingToken);
         var every = TimeSpan.FromMilliseconds(options.Value.ArmEveryMilliseconds);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -48,6 +49,14 @@ public sealed partial class SilenceClock(
             {
                 break;
             }
+        }
+        try
+        {
+            await rehearsal;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while rehearsing.
         }
     }
 
