@@ -149,10 +149,15 @@ public sealed partial class SignalDispatcher(
                     sends.Add(SendAsync(signal, null, slots, outcomes.Writer, cancellationToken));
                 }
             }
-            else
+            else if (arrived.Count == 0)
             {
-                // Not longer than RecordEvery, so that a slow venue does not hold back the others' records.
-                await Task.WhenAny(outcomes.Reader.WaitToReadAsync(cancellationToken).AsTask(), Task.Delay(RecordEvery, clock, cancellationToken));
+                await outcomes.Reader.WaitToReadAsync(cancellationToken);
+            }
+            else if (RecordEvery - clock.GetElapsedTime(recorded) is var left && left > TimeSpan.Zero)
+            {
+                // Outcomes wait to be written: let more gather until it is time (one timer a round,
+                // not one per outcome), so that a slow venue does not hold back the others' records either.
+                await Task.Delay(left, clock, cancellationToken);
             }
             while (outcomes.Reader.TryRead(out var outcome))
             {
