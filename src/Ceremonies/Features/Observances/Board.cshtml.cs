@@ -28,11 +28,12 @@ public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, TimeP
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
-        if (await RefusalAsync(id, cancellationToken) is { } refusal)
+        var (board, access) = await OccurrenceQueries.BoardForAsync(db, id, User, cancellationToken);
+        if (board is null)
         {
-            return refusal;
+            return access == BoardAccess.NotFound ? NotFound() : StatusCode(StatusCodes.Status403Forbidden);
         }
-        Board = (await OccurrenceQueries.BoardAsync(db, id, cancellationToken))!; // exists: checked by RefusalAsync
+        Board = board;
         Now = clock.GetUtcNow();
         MayAcknowledge = await actions.MayAcknowledgeAsync(User, Board.Venues.Select(r => r.Venue.VenueId), cancellationToken);
         return Page();
@@ -62,18 +63,4 @@ public sealed class BoardModel(CeremoniesDb db, OccurrenceActions actions, TimeP
         DeliveryState.Pending => "status-warn",
         _ => "hint",
     };
-
-    // 404 for an occurrence that does not exist, 403 for a person not allowed the board.
-    private async Task<IActionResult?> RefusalAsync(Guid id, CancellationToken cancellationToken)
-    {
-        if (!await db.Occurrences.AnyAsync(o => o.Id == id, cancellationToken))
-        {
-            return NotFound();
-        }
-        return await OccurrenceQueries.MaySeeBoardAsync(db, id, Me(), User.IsInRole(Roles.Admin), cancellationToken)
-            ? null
-            : StatusCode(StatusCodes.Status403Forbidden);
-    }
-
-    private Guid? Me() => Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var me) ? me : null;
 }

@@ -188,19 +188,13 @@ public static class ObservanceEndpoints
     }
 
     public static async Task<Results<Ok<BoardView>, ProblemHttpResult>> Board(
-        Guid id, CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
-    {
-        var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : (Guid?)null;
-        if (!await db.Occurrences.AnyAsync(o => o.Id == id, cancellationToken))
+        Guid id, CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await OccurrenceQueries.BoardForAsync(db, id, user, cancellationToken) switch
         {
-            return Problems.NotFound("occurrence");
-        }
-        if (!await OccurrenceQueries.MaySeeBoardAsync(db, id, me, user.IsInRole(Roles.Admin), cancellationToken))
-        {
-            return Problems.Forbidden("The board is for admins and the managers of the venues taking part.");
-        }
-        return TypedResults.Ok((await OccurrenceQueries.BoardAsync(db, id, cancellationToken))!); // exists: checked above
-    }
+            ({ } board, _) => TypedResults.Ok(board),
+            (_, BoardAccess.NotFound) => Problems.NotFound("occurrence"),
+            _ => Problems.Forbidden("The board is for admins and the managers of the venues taking part."),
+        };
 
     public static async Task<Results<Ok<ParticipantView>, ProblemHttpResult>> AcknowledgeReadiness(
         Guid id, ReadinessRequest request, CeremoniesDb db, OccurrenceActions actions, ClaimsPrincipal user,

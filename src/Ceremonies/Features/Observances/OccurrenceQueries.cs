@@ -1,8 +1,17 @@
+using System.Security.Claims;
 using Ceremonies.Data;
 using Ceremonies.Features.Venues;
+using Ceremonies.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Observances;
+
+public enum BoardAccess
+{
+    Shown,
+    NotFound,
+    Forbidden,
+}
 
 // Reads shared by the API and the pages.
 public static class OccurrenceQueries
@@ -53,6 +62,21 @@ public static class OccurrenceQueries
     }
 
     // Admins, and the managers of a venue taking part.
+    // The board for this person: null with NotFound when there is no such occurrence, null with
+    // Forbidden when the person is neither an admin nor a manager of a venue taking part.
+    public static async Task<(BoardView? Board, BoardAccess Access)> BoardForAsync(
+        CeremoniesDb db, Guid occurrenceId, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (await BoardAsync(db, occurrenceId, cancellationToken) is not { } board)
+        {
+            return (null, BoardAccess.NotFound);
+        }
+        var me = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : (Guid?)null;
+        return await MaySeeBoardAsync(db, occurrenceId, me, user.IsInRole(Roles.Admin), cancellationToken)
+            ? (board, BoardAccess.Shown)
+            : (null, BoardAccess.Forbidden);
+    }
+
     public static async Task<bool> MaySeeBoardAsync(CeremoniesDb db, Guid occurrenceId, Guid? userId, bool admin, CancellationToken cancellationToken) =>
         admin || (userId is { } me && await db.OccurrenceVenues
             .Where(p => p.OccurrenceId == occurrenceId)
