@@ -60,10 +60,15 @@ public sealed partial class SignalDispatcher(
             }
         }
         // The connections too, so that at the instant no call waits for one; stopped short of it.
-        var calls = ahead.Where(a => a.Item2 is not null).Select(a => a.Item2!.Url).ToList(); // the prepared ones have a webhook
-        using var opened = await connections.OpenAheadAsync(calls, instant - clock.GetUtcNow() - OpenAheadMargin, cancellationToken);
+        // Plain-http calls get theirs with their request written out (one write each at the
+        // instant); the others' TCP connections are opened for the HTTP client to take.
+        var calls = ahead.Where(a => a.Item2 is not null).Select(a => a.Item2!).ToList(); // the prepared ones have a webhook
+        using var volley = await WebhookVolley.OpenAsync(connections, calls, _webhooks.OpenAhead, instant - clock.GetUtcNow() - OpenAheadMargin, clock, cancellationToken);
+        using var opened = await connections.OpenAheadAsync(
+            calls.Where(c => !volley.Holds(c)).Select(c => c.Url), instant - clock.GetUtcNow() - OpenAheadMargin, cancellationToken);
         await WaitUntilAsync(instant, cancellationToken);
-        return await SendAllAsync(ahead, claimMore: true, cancellationToken);
+        volley.Fire();
+        return await SendAllAsync(ahead, volley, claimMore: true, cancellationToken);
     }
 
     private static readonly TimeSpan OpenAheadMargin = TimeSpan.FromMilliseconds(30);
@@ -87,9 +92,13 @@ public sealed partial class SignalDispatcher(
         // that second step to the burst.
         for (var round = 0; round < RehearsalRounds; round++)
         {
-            using (await connections.OpenAheadAsync([self], TimeSpan.FromSeconds(1), cancellationToken))
+            // Half of them in a volley, half through the HTTP client, as at an instant.
+            var prepared = calls.Select(c => c.Item2!).ToList();
+            using (var volley = await WebhookVolley.OpenAsync(connections, prepared.Take(RehearsalCalls / 2), RehearsalCalls, TimeSpan.FromSeconds(1), clock, cancellationToken))
+            using (await connections.OpenAheadAsync(prepared.Skip(RehearsalCalls / 2).Select(c => c.Url), TimeSpan.FromSeconds(1), cancellationToken))
             {
-                await SendAllAsync(calls, claimMore: false, cancellationToken);
+                volley.Fire();
+                await SendAllAsync(calls, volley, claimMore: false, cancellationToken);
             }
             await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
         }
@@ -119,7 +128,8 @@ public sealed partial class SignalDispatcher(
         }
     }
 
-    private async Task<DateTimeOffset?> SendAllAsync(List<(ClaimedSignal, WebhookCall?)> ahead, bool claimMore, CancellationToken cancellationToken)
+    private async Task<DateTimeOffset?> SendAllAsync(
+        List<(ClaimedSignal, WebhookCall?)> ahead, WebhookVolley volley, bool claimMore, CancellationToken cancellationToken)
     {
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         using var slots = new SemaphoreSlim(_webhooks.Concurrency);
@@ -132,7 +142,7 @@ public sealed partial class SignalDispatcher(
         foreach (var (signal, prepared) in ahead)
         {
             inFlight++;
-            sends.Add(SendAsync(signal, prepared, slots, outcomes.Writer, cancellationToken));
+            sends.Add(SendAsync(signal, prepared, volley, slots, outcomes.Writer, cancellationToken));
         }
         // One loop uses the database (a context runs one command at a time): it claims the next
         // chunk while the last one is on its way, and records outcomes as they come.
@@ -146,7 +156,7 @@ public sealed partial class SignalDispatcher(
                 foreach (var signal in chunk)
                 {
                     inFlight++;
-                    sends.Add(SendAsync(signal, null, slots, outcomes.Writer, cancellationToken));
+                    sends.Add(SendAsync(signal, null, volley, slots, outcomes.Writer, cancellationToken));
                 }
             }
             else if (arrived.Count == 0)
@@ -209,12 +219,22 @@ public sealed partial class SignalDispatcher(
             SignalJson.Default.SignalPayload), signal.Id); // only called for signals with a webhook
 
     private async Task SendAsync(
-        ClaimedSignal signal, WebhookCall? prepared, SemaphoreSlim slots, ChannelWriter<Outcome> outcomes, CancellationToken cancellationToken)
+        ClaimedSignal signal, WebhookCall? prepared, WebhookVolley volley, SemaphoreSlim slots, ChannelWriter<Outcome> outcomes, CancellationToken cancellationToken)
     {
         if (signal.WebhookUrl is null || signal.WebhookSecret is null)
         {
             outcomes.TryWrite(new Outcome(signal, DeliveryState.Skipped, signal.DueAt, null, null));
             return;
+        }
+        // Already written with the volley, outside the limit on calls in flight: only its answer is awaited.
+        if (prepared is not null && volley.Holds(prepared))
+        {
+            var answer = await volley.AnswerAsync(prepared, Timeout(signal, clock.GetUtcNow()), cancellationToken);
+            if (answer is { } result)
+            {
+                outcomes.TryWrite(Judge(signal, volley.FiredAt, result));
+                return;
+            }
         }
         await slots.WaitAsync(cancellationToken);
         try
@@ -225,11 +245,7 @@ public sealed partial class SignalDispatcher(
                 outcomes.TryWrite(new Outcome(signal, DeliveryState.Failed, signal.DueAt, new WebhookResult(null, "its deadline passed before it could be sent", TimeSpan.Zero), null));
                 return;
             }
-            // Never past the deadline: a begin that would arrive after the minute has ended is not sent.
-            var timeout = signal.DeadlineAt - now < TimeSpan.FromSeconds(_webhooks.TimeoutSeconds)
-                ? signal.DeadlineAt - now
-                : TimeSpan.FromSeconds(_webhooks.TimeoutSeconds);
-            var result = await webhooks.SendAsync(prepared ?? Prepare(signal, now), timeout, cancellationToken);
+            var result = await webhooks.SendAsync(prepared ?? Prepare(signal, now), Timeout(signal, now), cancellationToken);
             outcomes.TryWrite(Judge(signal, now, result));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -241,6 +257,10 @@ public sealed partial class SignalDispatcher(
             slots.Release();
         }
     }
+
+    // Never past the deadline: a begin that would arrive after the minute has ended is not sent.
+    private TimeSpan Timeout(ClaimedSignal signal, DateTimeOffset now) =>
+        signal.DeadlineAt - now < TimeSpan.FromSeconds(_webhooks.TimeoutSeconds) ? signal.DeadlineAt - now : TimeSpan.FromSeconds(_webhooks.TimeoutSeconds);
 
     private Outcome Judge(ClaimedSignal signal, DateTimeOffset attemptedAt, WebhookResult result)
     {

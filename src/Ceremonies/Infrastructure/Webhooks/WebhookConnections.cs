@@ -74,7 +74,8 @@ public sealed class WebhookConnections(IOptions<WebhookOptions> options)
         }
     }
 
-    private async Task<Socket> ConnectCheckedAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    // A new connection to the endpoint, to an address that passed the check.
+    public async Task<Socket> ConnectCheckedAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
         var refusals = addresses.Select(a => (Address: a, Refusal: WebhookTargets.CheckAddress(a, _options))).ToList();

@@ -21,6 +21,12 @@ public sealed class WebhookOptions
     // Webhook requests in flight at once per process, across all venues.
     [Range(1, 10000)]
     public int Concurrency { get; set; } = 512;
+
+    // Connections a worker opens before an instant for the plain-http calls due at it, one per
+    // call, so that at the instant each call is one write (WebhookVolley); calls beyond it are
+    // sent at the instant within Concurrency. 0 sends every call the usual way.
+    [Range(0, 100000)]
+    public int OpenAhead { get; set; } = 10000;
 }
 
 public enum TargetRefusal
