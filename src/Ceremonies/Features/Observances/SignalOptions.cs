@@ -23,7 +23,7 @@ public sealed class SignalOptions
     // Every worker claims a share; one that dies in this short window leaves its share to the others
     // when its lease lapses (LeaseSeconds after T), still before the deadline.
     [Range(0, 60_000)]
-    public int ClaimAheadMilliseconds { get; set; } = 2000;
+    public int ClaimAheadMilliseconds { get; set; } = 3000;
 
     // How long a claim protects a signal: a worker that dies after claiming leaves its signals to
     // the others this much later (they look again at every arming).

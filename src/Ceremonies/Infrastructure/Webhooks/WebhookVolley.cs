@@ -51,7 +51,7 @@ public sealed class WebhookVolley : IDisposable
         time.CancelAfter(within);
         try
         {
-            await Parallel.ForAsync(0, wanted.Count, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = time.Token }, async (i, token) =>
+            await Parallel.ForAsync(0, wanted.Count, new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = time.Token }, async (i, token) =>
             {
                 try
                 {
@@ -87,14 +87,36 @@ public sealed class WebhookVolley : IDisposable
     // When Fire began writing: the moment each call of the volley was attempted.
     public DateTimeOffset FiredAt { get; private set; }
 
-    // Writes every prepared request, on the calling thread, without waiting for any answer. A
-    // request is small and its connection's send buffer empty, so each write completes at once.
-    public void Fire()
+    // Writes every prepared request without waiting for any answer. A request is small and its
+    // connection's send buffer empty, so each write completes at once; what it costs is the
+    // kernel's work (on loopback, the receiving side's too), ~15-25 µs a write here. A large
+    // volley is written by one thread per core (the calling one and pool threads), each taking
+    // every n-th call, so that the calls claimed first still leave first. A rehearsal names the
+    // number of writers, so that a small volley runs the code of a large one before any instant.
+    public void Fire(int? writers = null)
     {
         FiredAt = _clock.GetUtcNow();
         _firedAt = _clock.GetTimestamp();
-        foreach (var slot in _slots)
+        writers ??= _slots.Count >= CallsPerWriter * 2 ? Math.Min(Environment.ProcessorCount, _slots.Count / CallsPerWriter) : 1;
+        if (writers <= 1)
         {
+            Write(0, 1);
+        }
+        else
+        {
+            var step = writers.Value;
+            Parallel.For(0, step, new ParallelOptions { MaxDegreeOfParallelism = step }, first => Write(first, step));
+        }
+    }
+
+    // Below this many calls a second thread costs more to start than it saves.
+    private const int CallsPerWriter = 128;
+
+    private void Write(int first, int step)
+    {
+        for (var i = first; i < _slots.Count; i += step)
+        {
+            var slot = _slots[i];
             try
             {
                 slot.Socket.Send(slot.Request);
