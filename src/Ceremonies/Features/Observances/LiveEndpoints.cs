@@ -63,7 +63,14 @@ public static class LiveEndpoints
                 var beat = wait >= Heartbeat;
                 // Rounded up to a whole millisecond: a timer never wakes finer than that, and a wait
                 // rounded down would spin. A timer that wakes early anyway is caught by the loop.
-                await Task.Delay(beat ? Heartbeat : TimeSpan.FromMilliseconds(Math.Ceiling(Math.Max(wait.TotalMilliseconds, 1))), clock, ct);
+                await Task.Delay(beat ? Heartbeat : TimeSpan.FromMilliseconds(Math.Ceiling(Math.Max(wait.TotalMilliseconds, 1))), clock, ct)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // The display went away or the server is stopping: the stream ends (a display
+                // reconnects by itself), rather than ending in an exception logged as an error.
+                if (ct.IsCancellationRequested)
+                {
+                    yield break;
+                }
                 if (beat && clock.GetUtcNow() < signal.At)
                 {
                     yield return new SseItem<object>(new LiveHeartbeat(clock.GetUtcNow()), "heartbeat");
