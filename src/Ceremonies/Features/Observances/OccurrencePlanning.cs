@@ -154,7 +154,7 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOpt
                 .Where(d => d.State == DeliveryState.Pending && occurrenceIds.Contains(d.OccurrenceId) && venueIds.Contains(d.VenueId))
                 .ToListAsync(cancellationToken))
             .ToLookup(d => (d.OccurrenceId, d.VenueId));
-        var moved = 0;
+        var moved = new List<(Observance Observance, Occurrence Occurrence, Venue Venue, OccurrenceVenue Participant, Dictionary<Signal, PlannedSignal> Plan)>();
         foreach (var row in ahead)
         {
             var (participant, occurrence, observance, venue) = (row.Participant, row.Occurrence, row.Observance, row.Venue);
@@ -171,7 +171,7 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOpt
             {
                 continue;
             }
-            moved++;
+            moved.Add((observance, occurrence, venue, participant, plan));
             participant.TimeZone = silence.Zone;
             participant.LocalDate = silence.LocalDate;
             participant.LocalTime = silence.LocalTime;
@@ -190,25 +190,42 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOpt
                     delivery.State = DeliveryState.Cancelled;
                 }
             }
-            await ReplanMailsAsync(observance, occurrence, venue, participant, plan, now, cancellationToken);
         }
-        return moved;
+        if (moved.Count == 0)
+        {
+            return 0;
+        }
+        // Their mails and their people, a query for each occurrence and one for all, not one a venue:
+        // an observance edited with thousands of venues taking part moves them all.
+        var mails = new List<OutboxMessage>();
+        foreach (var occurrence in moved.Select(m => m.Occurrence).DistinctBy(o => o.Id))
+        {
+            var prefix = SilenceMails.KeyPrefix(occurrence);
+            mails.AddRange(await db.Outbox.Where(m => m.IdempotencyKey.StartsWith(prefix))
+                .Where(m => m.State == OutboxState.Pending || m.State == OutboxState.Sent).ToListAsync(cancellationToken));
+        }
+        var people = await db.VenuesPeopleAddressesAsync(moved.Select(m => m.Venue.Id).Distinct().ToList(), cancellationToken);
+        foreach (var (observance, occurrence, venue, participant, plan) in moved)
+        {
+            var prefix = SilenceMails.KeyPrefix(occurrence, venue);
+            ReplanMails(observance, occurrence, venue, participant, plan,
+                mails.Where(m => m.IdempotencyKey.StartsWith(prefix, StringComparison.Ordinal)).ToList(), people[venue.Id].ToList(), now);
+        }
+        return moved.Count;
     }
 
-    private async Task ReplanMailsAsync(
+    private void ReplanMails(
         Observance observance, Occurrence occurrence, Venue venue, OccurrenceVenue participant, Dictionary<Signal, PlannedSignal> plan,
-        DateTimeOffset now, CancellationToken cancellationToken)
+        List<OutboxMessage> mails, List<string> people, DateTimeOffset now)
     {
-        var notices = SilenceMails.KeyPrefix(occurrence, venue, Signal.Notice);
-        var prepares = SilenceMails.KeyPrefix(occurrence, venue, Signal.Prepare);
-        var mails = await db.Outbox.Where(m => m.IdempotencyKey.StartsWith(notices) || m.IdempotencyKey.StartsWith(prepares))
-            .Where(m => m.State == OutboxState.Pending || m.State == OutboxState.Sent).ToListAsync(cancellationToken);
+        // Only notices and prepares are mailed.
+        mails = mails.Where(m => m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Notice), StringComparison.Ordinal)
+            || m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Prepare), StringComparison.Ordinal)).ToList();
         var unsent = mails.Where(m => m.State == OutboxState.Pending).ToList();
         foreach (var mail in unsent)
         {
             mail.State = OutboxState.Cancelled;
         }
-        var people = await db.VenuePeopleAddressesAsync(venue.Id, cancellationToken);
         foreach (var planned in plan.Values)
         {
             var prefix = SilenceMails.KeyPrefix(occurrence, venue, planned.Signal);

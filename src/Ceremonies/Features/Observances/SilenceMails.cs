@@ -66,9 +66,14 @@ public static class SilenceMails
             dueAt: planned.DueAt, deadline: planned.DeadlineAt);
     }
 
-    // Every mail of a signal about one venue's minute in one occurrence has a key that starts with this.
+    // Every mail of a signal about one venue's minute in one occurrence has a key that starts with
+    // this; every mail about the venue's minute with the second, about the occurrence with the first.
     public static string KeyPrefix(Occurrence occurrence, Venue venue, Signal signal) =>
-        $"silence:{occurrence.Id}:{venue.Id}:{Data.SnakeCase.Text(signal)}:";
+        $"{KeyPrefix(occurrence, venue)}{Data.SnakeCase.Text(signal)}:";
+
+    public static string KeyPrefix(Occurrence occurrence, Venue venue) => $"{KeyPrefix(occurrence)}{venue.Id}:";
+
+    public static string KeyPrefix(Occurrence occurrence) => $"silence:{occurrence.Id}:";
 
     public static string When(OccurrenceVenue participant) =>
         $"on {participant.LocalDate.ToString("dddd d MMMM yyyy", CultureInfo.InvariantCulture)} at {participant.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture)} ({participant.TimeZone})";

@@ -78,5 +78,12 @@ public static class VenuePeople
             db.VenueMemberships.Where(m => m.VenueId == venueId)
                 .Join(db.Users.Where(u => u.EmailConfirmed && u.Email != null), m => m.UserId, u => u.Id, (m, u) => u.Email!)
                 .Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
+
+        // The same for many venues at once, by venue.
+        public async Task<ILookup<Guid, string>> VenuesPeopleAddressesAsync(IReadOnlyCollection<Guid> venueIds, CancellationToken cancellationToken) =>
+            (await db.VenueMemberships.Where(m => venueIds.Contains(m.VenueId))
+                .Join(db.Users.Where(u => u.EmailConfirmed && u.Email != null), m => m.UserId, u => u.Id, (m, u) => new { m.VenueId, Email = u.Email! })
+                .Distinct().ToListAsync(cancellationToken))
+            .OrderBy(p => p.Email, StringComparer.Ordinal).ToLookup(p => p.VenueId, p => p.Email);
     }
 }
