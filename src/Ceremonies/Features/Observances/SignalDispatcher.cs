@@ -95,10 +95,10 @@ public sealed partial class SignalDispatcher(
         // In rounds a second apart: the runtime first recompiles a hot method with probes, then
         // optimised once the probed code has run as often again; calls all at once would leave
         // that second step to the burst.
+        var prepared = calls.Select(c => c.Item2!).ToList();
         for (var round = 0; round < RehearsalRounds; round++)
         {
             // Half of them in a volley, half through the HTTP client, as at an instant.
-            var prepared = calls.Select(c => c.Item2!).ToList();
             using (var volley = await WebhookVolley.OpenAsync(connections, prepared.Take(RehearsalCalls / 2), RehearsalCalls, TimeSpan.FromSeconds(1), clock, cancellationToken))
             using (await connections.OpenAheadAsync(prepared.Skip(RehearsalCalls / 2).Select(c => c.Url), TimeSpan.FromSeconds(1), cancellationToken))
             {
