@@ -218,9 +218,6 @@ public sealed class OccurrencePlanning(CeremoniesDb db, TimeProvider clock, IOpt
         Observance observance, Occurrence occurrence, Venue venue, OccurrenceVenue participant, Dictionary<Signal, PlannedSignal> plan,
         List<OutboxMessage> mails, List<string> people, DateTimeOffset now)
     {
-        // Only notices and prepares are mailed.
-        mails = mails.Where(m => m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Notice), StringComparison.Ordinal)
-            || m.IdempotencyKey.StartsWith(SilenceMails.KeyPrefix(occurrence, venue, Signal.Prepare), StringComparison.Ordinal)).ToList();
         var unsent = mails.Where(m => m.State == OutboxState.Pending).ToList();
         foreach (var mail in unsent)
         {
