@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
+using Ceremonies.Features.Events;
 using Ceremonies.Infrastructure.Time;
 using Ceremonies.Features.Observances;
 using Ceremonies.Features.Venues;
@@ -206,6 +207,52 @@ public sealed class World
         var planning = scope.ServiceProvider.GetRequiredService<OccurrencePlanning>();
         var year = DateTimeOffset.UtcNow.AddDays(30).Year;
         return (await planning.EnsureAsync(observance, year, CancellationToken.None)).Occurrence;
+    }
+
+    // A community event of this organizer (a new one of their own unless told) a few weeks ahead,
+    // 18:00–20:00 in Paris, in the given state; an approved one is listed.
+    public async Task<CommunityEvent> NewEventAsync(
+        EventState state = EventState.Submitted, IdentityUser<Guid>? organizer = null, int capacity = 100, string? title = null,
+        string city = "Paris", string country = "FR", string zone = "Europe/Paris", DateTime? localStart = null, Guid? occurrenceId = null)
+    {
+        organizer ??= await NewPersonAsync("event-organizer");
+        var now = DateTimeOffset.UtcNow;
+        var local = localStart ?? DateTime.SpecifyKind(FreeDay().AddHours(18), DateTimeKind.Unspecified);
+        var start = ZonedTime.Resolve(local, zone)!.Value;
+        var end = ZonedTime.Resolve(local.AddHours(2), zone)!.Value;
+        var e = new CommunityEvent
+        {
+            Id = Guid.CreateVersion7(), OrganizerId = organizer.Id, OrganizerName = "Community association", Title = title ?? $"Evening of remembrance {Guid.NewGuid():N}"[..40],
+            Description = "Readings and a minute of silence.", Languages = ["az", "fr"], LocalStart = start.Local, LocalEnd = end.Local, TimeZone = zone,
+            StartsAt = start.Instant, EndsAt = end.Instant, Address = "1 rue de la Paix", City = city, Country = country, OccurrenceId = occurrenceId,
+            Capacity = capacity, Contact = "contact@example.test", State = state, Published = state == EventState.Approved,
+            SubmittedAt = now, CreatedAt = now, UpdatedAt = now,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Events.Add(e);
+            return db.SaveChangesAsync();
+        });
+        return e;
+    }
+
+    // A confirmed registration for the event, and the token of its links.
+    public async Task<(EventRegistration Registration, string Token)> NewRegistrationAsync(CommunityEvent e, RegistrationState state = RegistrationState.Seated)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var registration = new EventRegistration
+        {
+            Id = Guid.CreateVersion7(), EventId = e.Id, Name = "Aysel", Email = $"attendee-{Guid.NewGuid():N}@example.test", State = state,
+            QueuedAt = state == RegistrationState.Pending ? null : now, OfferExpiresAt = state == RegistrationState.Offered ? now.AddHours(24) : null,
+            CreatedAt = now, UpdatedAt = now,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.EventRegistrations.Add(registration);
+            return db.SaveChangesAsync();
+        });
+        var token = await Fixture.App.InScopeAsync<EventAttendance, string>(a => Task.FromResult(a.TokenFor(registration.Id)));
+        return (registration, token);
     }
 
     // An API client signed in as this person with a bearer token, or anonymous.

@@ -48,7 +48,7 @@ public sealed class SchemaNamesTests(AppFixture fixture)
             db.Model.GetEntityTypes().SelectMany(e => e.GetProperties().Where(p => p.Name == "Version")
                 .Select(p => (e.GetTableName()!, p.GetColumnName(StoreObjectIdentifier.Table(e.GetTableName()!, e.GetSchema()))!, p.IsConcurrencyToken))).ToList()));
 
-        Assert.Equal(["bookings", "halls", "observances", "venues"], versions.Select(v => v.Table).Order());
+        Assert.Equal(["bookings", "events", "halls", "observances", "venues"], versions.Select(v => v.Table).Order());
         Assert.All(versions, v => Assert.Equal(("xmin", true), (v.Column, v.Token)));
     }
 

@@ -7,6 +7,8 @@ using System.Text.RegularExpressions;
 using Ceremonies.Features.Bookings;
 using Ceremonies.Infrastructure.Http;
 
+using Ceremonies.Features.Events;
+
 namespace Ceremonies.Tests.Infrastructure;
 
 // Clients are generated from /openapi/v1.json, so it must say what the endpoints accept: a body
@@ -153,6 +155,7 @@ public sealed class OpenApiTests(AppFixture fixture)
                 "bookings" => (await world.NewRequestAsync()).Id.ToString(),
                 "blackouts" => (await world.NewBlackoutAsync()).Id.ToString(),
                 "calendar-feeds" => (await world.NewFeedAsync()).Id.ToString(),
+                "events" => (await world.NewEventAsync(EventState.Approved, world.Person(Who.Organizer))).Id.ToString(),
                 _ => throw new InvalidOperationException($"No row for {segments[i]} in {path}: say here which row of the world it names."),
             };
         }

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Bookings;
+using Ceremonies.Features.Events;
 using Ceremonies.Features.Venues;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -116,6 +118,40 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         new("GET", "/api/occurrences/{id:guid}/board", async w =>
             await Get($"/api/occurrences/{(await w.NewOccurrenceAsync(hostedByMemorial: true)).Id}/board"),
             [401, 403, 403, 403, 200, 403, 200]),
+        // Community events: anyone signed in submits; an event waiting for review is invisible to all
+        // but its organizer and moderators; only its organizer (or an admin) changes or withdraws it;
+        // moderators decide. Attending needs no account, only the token of the mailed links.
+        new("POST", "/api/events", _ => Json(HttpMethod.Post, "/api/events", NewEvent()), [401, 201, 201, 201, 201, 201, 201]),
+        new("PUT", "/api/events/{id:guid}", async w => await Json(HttpMethod.Put, $"/api/events/{(await w.NewEventAsync()).Id}", NewEvent()),
+            [401, 404, 404, 404, 404, 403, 200]),
+        new("DELETE", "/api/events/{id:guid}", async w =>
+            new HttpRequestMessage(HttpMethod.Delete, new Uri($"/api/events/{(await w.NewEventAsync()).Id}", UriKind.Relative)),
+            [401, 404, 404, 404, 404, 403, 200]),
+        new("POST", "/api/events/{id:guid}/approve", async w =>
+            new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/events/{(await w.NewEventAsync()).Id}/approve", UriKind.Relative)),
+            [401, 403, 403, 403, 403, 200, 200]),
+        new("POST", "/api/events/{id:guid}/reject", async w =>
+            await Json(HttpMethod.Post, $"/api/events/{(await w.NewEventAsync()).Id}/reject", new { reason = "Not a commemoration." }),
+            [401, 403, 403, 403, 403, 200, 200]),
+        new("POST", "/api/events/{id:guid}/registrations", async w =>
+            await Json(HttpMethod.Post, $"/api/events/{(await w.NewEventAsync(EventState.Approved)).Id}/registrations",
+                new { name = "Aysel", email = $"attendee-{Guid.NewGuid():N}@example.test" }),
+            [202, 202, 202, 202, 202, 202, 202]),
+        new("POST", "/api/registrations/confirm", async w =>
+            await Json(HttpMethod.Post, "/api/registrations/confirm", new { token = (await w.NewRegistrationAsync(await w.NewEventAsync(EventState.Approved), RegistrationState.Pending)).Token }),
+            [200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/registrations/accept", async w =>
+            await Json(HttpMethod.Post, "/api/registrations/accept", new { token = (await w.NewRegistrationAsync(await w.NewEventAsync(EventState.Approved), RegistrationState.Offered)).Token }),
+            [200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/registrations/cancel", async w =>
+            await Json(HttpMethod.Post, "/api/registrations/cancel", new { token = (await w.NewRegistrationAsync(await w.NewEventAsync(EventState.Approved))).Token }),
+            [200, 200, 200, 200, 200, 200, 200]),
+        // The attendee list is the organizer's (and admins'); a moderator sees the event but not who comes.
+        new("GET", "/api/events/{id:guid}/registrations", async w => await Get($"/api/events/{(await w.NewEventAsync()).Id}/registrations"),
+            [401, 404, 404, 404, 404, 403, 200]),
+        new("GET", "/api/events/{id:guid}/registrations.csv", async w => await Get($"/api/events/{(await w.NewEventAsync()).Id}/registrations.csv"),
+            [401, 404, 404, 404, 404, 403, 200]),
+        new("GET", "/api/events/queue", _ => Get("/api/events/queue"), [401, 403, 403, 403, 403, 200, 200]),
     ];
 
     [Fact]
@@ -212,11 +248,20 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         var audit = await db.AuditLog.CountAsync();
         var outbox = await db.Outbox.CountAsync();
         var dead = await db.Outbox.CountAsync(m => m.State == OutboxState.Dead);
-        return string.Join("|", [.. venues, .. halls, .. members, .. bookings, .. blackouts, .. feeds, $"venues={venueCount}", $"audit={audit}", $"outbox={outbox}", $"dead={dead}"]);
+        var events = $"events={await db.Events.CountAsync()}:{await db.Events.SumAsync(e => e.Sequence)}:{await db.Events.CountAsync(e => e.Published)}";
+        var registrations = string.Join(",", await db.EventRegistrations.GroupBy(r => r.State).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}").ToListAsync());
+        return string.Join("|", [.. venues, .. halls, .. members, .. bookings, .. blackouts, .. feeds, $"venues={venueCount}", $"audit={audit}", $"outbox={outbox}", $"dead={dead}", events, registrations]);
     });
 
     private static VenueRequest NewVenue() => new(
         $"Venue {Guid.NewGuid():N}", "Baku", "AZ", "Asia/Baku", "Example street 1", "contact@example.test", null, null);
+
+    private static object NewEvent() => new
+    {
+        title = "Evening of remembrance", organizerName = "Community association", start = DateTime.UtcNow.Date.AddDays(40).AddHours(18).ToString("s", CultureInfo.InvariantCulture),
+        end = DateTime.UtcNow.Date.AddDays(40).AddHours(20).ToString("s", CultureInfo.InvariantCulture), timeZone = "Europe/Paris", address = "1 rue de la Paix", city = "Paris", country = "FR",
+        capacity = 80, contact = "contact@example.test", languages = new[] { "fr", "az" },
+    };
 
     private static object NewHall() => new
     {

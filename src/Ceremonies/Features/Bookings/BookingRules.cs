@@ -9,14 +9,14 @@ public sealed record Refusal(string Field, string Message);
 public static class BookingRules
 {
     // The local times become instants in the venue's zone; a time the clocks skip is refused.
-    public static (ZonedSpan? Span, List<Refusal> Refusals) Resolve(DateTime? start, DateTime? end, string zone)
+    public static (ZonedSpan? Span, List<Refusal> Refusals) Resolve(DateTime? start, DateTime? end, string zone, string whose = "venue")
     {
         var refusals = new List<Refusal>();
         foreach (var (field, value) in new[] { ("start", start), ("end", end) })
         {
             if (value is { Kind: not DateTimeKind.Unspecified })
             {
-                refusals.Add(new(field, $"Give the venue's local time without an offset or 'Z' (for example 2026-02-26T17:00:00); the venue's zone is {zone}."));
+                refusals.Add(new(field, $"Give the {whose}'s local time without an offset or 'Z' (for example 2026-02-26T17:00:00); the {whose}'s zone is {zone}."));
             }
         }
         if (refusals.Count > 0 || start is null || end is null)

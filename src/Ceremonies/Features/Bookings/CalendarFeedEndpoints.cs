@@ -5,10 +5,10 @@ using Ceremonies.Data;
 using Ceremonies.Data.Audit;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Http;
+using Ceremonies.Infrastructure.Text;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
-using Ical.Net.Serialization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -113,10 +113,10 @@ public static class CalendarFeedEndpoints
             calendar.Events.Add(new CalendarEvent
             {
                 Uid = $"booking-{b.Id}@ceremonies",
-                DtStamp = Utc(b.UpdatedAt),
-                LastModified = Utc(b.UpdatedAt),
-                DtStart = Utc(b.StartsAt),
-                DtEnd = Utc(b.EndsAt),
+                DtStamp = Ics.Utc(b.UpdatedAt),
+                LastModified = Ics.Utc(b.UpdatedAt),
+                DtStart = Ics.Utc(b.StartsAt),
+                DtEnd = Ics.Utc(b.EndsAt),
                 Sequence = b.Sequence,
                 Summary = b.State == BookingState.Requested ? $"{b.Title} (requested)" : b.Title,
                 Description = $"{b.Kind}, {b.Attendees} attendees. Contact: {b.Contact}. Local time: {BookingMails.When(b)}.{(b.Notes is null ? "" : $"\n{b.Notes}")}",
@@ -134,42 +134,16 @@ public static class CalendarFeedEndpoints
             calendar.Events.Add(new CalendarEvent
             {
                 Uid = $"blackout-{b.Id}@ceremonies",
-                DtStamp = Utc(b.CreatedAt),
-                DtStart = Utc(b.StartsAt),
-                DtEnd = Utc(b.EndsAt),
+                DtStamp = Ics.Utc(b.CreatedAt),
+                DtStart = Ics.Utc(b.StartsAt),
+                DtEnd = Ics.Utc(b.EndsAt),
                 Summary = $"Closed: {b.Reason}",
                 Status = EventStatus.Confirmed,
                 Transparency = TransparencyType.Opaque,
             });
         }
-        return Refolded(new CalendarSerializer().SerializeToString(calendar)!); // null only for a null calendar
+        return Ics.Write(calendar);
     }
-
-    // Ical.Net 5.2.4 folds lines at 75 octets but weighs each half of a surrogate pair alone and may
-    // fold between the two: an emoji in a title came out as two U+FFFD. Its folds are undone (values
-    // are escaped, so a CRLF and a space is always a fold) and made again between whole characters.
-    private static string Refolded(string ics)
-    {
-        var result = new StringBuilder(ics.Length + 64);
-        foreach (var line in ics.Replace("\r\n ", "", StringComparison.Ordinal).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
-        {
-            var octets = 0;
-            foreach (var character in line.EnumerateRunes())
-            {
-                if (octets + character.Utf8SequenceLength > 75)
-                {
-                    result.Append("\r\n ");
-                    octets = 1;
-                }
-                result.Append(character.ToString());
-                octets += character.Utf8SequenceLength;
-            }
-            result.Append("\r\n");
-        }
-        return result.ToString();
-    }
-
-    private static CalDateTime Utc(DateTimeOffset instant) => new(instant.UtcDateTime, CalDateTime.UtcTzId, hasTime: true);
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

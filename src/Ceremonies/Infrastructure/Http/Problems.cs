@@ -31,10 +31,11 @@ public static class ETags
 
     // True when the request's If-Match names another version than the stored one, or cannot be read.
     public static bool IsStale(string? ifMatch, uint version) =>
-        !TryReadIfMatch(ifMatch, out var expected) || (expected is not null && expected != version);
+        !TryRead(ifMatch, out var expected) || (expected is not null && expected != version);
 
-    // Null when the request sent no If-Match (or "*"); otherwise the version it expects.
-    private static bool TryReadIfMatch(string? ifMatch, out uint? expected)
+    // False when If-Match cannot be read. Expected is null when the request sent none (or "*");
+    // otherwise it is the version the request expects.
+    public static bool TryRead(string? ifMatch, out uint? expected)
     {
         expected = null;
         var header = (ifMatch ?? "").Trim();

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using Ceremonies.Data;
+using Ceremonies.Features.Observances;
+using Ceremonies.Infrastructure.Text;
+using Ical.Net.CalendarComponents;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ceremonies.Features.Events;
+
+// What the public listing asks for. From and to bound the events' time (an event that is under way
+// at "from" is in); without "from" the listing starts now. Text is looked for in the title,
+// description, organizer and city.
+public sealed record EventFilter(
+    string? Country = null, string? City = null, DateTimeOffset? From = null, DateTimeOffset? To = null, Guid? Observance = null, string? Text = null)
+{
+    public const int MaxTextLength = 200;
+
+    // Null when the filter is usable, else the field to mend and what to do.
+    public (string Field, string Message)? Problem() =>
+        From is { } f && To is { } t && t <= f ? ("to", "Give 'to' after 'from', as ISO 8601 instants with an offset.")
+        : Country is { Length: not 2 } ? ("country", "Give an ISO 3166-1 alpha-2 country code, such as FR.")
+        : City is { Length: > 100 } ? ("city", "A city name has at most 100 characters.")
+        : Text is { Length: > MaxTextLength } ? ("q", $"Search for at most {MaxTextLength} characters.")
+        : null;
+}
+
+// The public listing as one query, so the JSON pages, the .ics feed and the pages list the same events.
+public static class EventQueries
+{
+    public static IQueryable<CommunityEvent> Matching(this IQueryable<CommunityEvent> events, CeremoniesDb db, EventFilter filter, DateTimeOffset now)
+    {
+        var query = events.Listed().Where(e => e.EndsAt > (filter.From ?? now));
+        if (filter.To is { } to)
+        {
+            query = query.Where(e => e.StartsAt < to);
+        }
+        if (filter.Country is { Length: > 0 } country)
+        {
+            var code = country.ToUpperInvariant();
+            query = query.Where(e => e.Country == code);
+        }
+        if (filter.City is { Length: > 0 } city)
+        {
+            query = query.Where(e => EF.Functions.ILike(e.City, Like(city.Trim()), "\\"));
+        }
+        if (filter.Observance is { } observance)
+        {
+            var occurrences = db.Occurrences.Where(o => o.ObservanceId == observance).Select(o => (Guid?)o.Id);
+            query = query.Where(e => occurrences.Contains(e.OccurrenceId));
+        }
+        if (filter.Text is { Length: > 0 } text)
+        {
+            var pattern = $"%{Like(text.Trim())}%";
+            query = query.Where(e => EF.Functions.ILike(e.Title, pattern, "\\") || EF.Functions.ILike(e.Description, pattern, "\\")
+                || EF.Functions.ILike(e.OrganizerName, pattern, "\\") || EF.Functions.ILike(e.City, pattern, "\\"));
+        }
+        return query;
+    }
+
+    // Ordered by start, then id: the order the cursor continues from.
+    public static IQueryable<CommunityEvent> InListingOrder(this IQueryable<CommunityEvent> events) =>
+        events.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);
+
+    public static IQueryable<CommunityEvent> After(this IQueryable<CommunityEvent> events, (DateTimeOffset StartsAt, Guid Id) cursor) =>
+        events.Where(e => e.StartsAt > cursor.StartsAt || (e.StartsAt == cursor.StartsAt && e.Id.CompareTo(cursor.Id) > 0));
+
+    public static string Cursor(CommunityEvent last) =>
+        Base64Url($"{last.StartsAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{last.Id:N}");
+
+    public static (DateTimeOffset, Guid)? ReadCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            return parts.Length == 2
+                && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                && Guid.TryParseExact(parts[1], "N", out var id)
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    // The events as an iCalendar feed; instants in UTC, the local time and zone in the description.
+    public static string Calendar(string name, IEnumerable<CommunityEvent> events, Func<CommunityEvent, Uri> link)
+    {
+        var calendar = new Ical.Net.Calendar { ProductId = "-//Ceremonies//Community events//EN", Scale = "GREGORIAN", Method = "PUBLISH" };
+        calendar.AddProperty("X-WR-CALNAME", name);
+        foreach (var e in events)
+        {
+            calendar.Events.Add(new CalendarEvent
+            {
+                Uid = $"event-{e.Id}@ceremonies",
+                DtStamp = Ics.Utc(e.UpdatedAt),
+                LastModified = Ics.Utc(e.UpdatedAt),
+                DtStart = Ics.Utc(e.StartsAt),
+                DtEnd = Ics.Utc(e.EndsAt),
+                Sequence = e.Sequence,
+                Summary = e.Title,
+                Description = $"{EventMails.When(e)}. Organized by {e.OrganizerName}.\n{link(e)}",
+                Location = $"{e.Address}, {e.City}, {e.Country}",
+                Url = link(e),
+                Status = "CONFIRMED",
+            });
+        }
+        return Ics.Write(calendar);
+    }
+
+    private static string Like(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static string Base64Url(string text) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

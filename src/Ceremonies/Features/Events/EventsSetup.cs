@@ -1,0 +1,18 @@
+using Ceremonies.Infrastructure.Jobs;
+using Ceremonies.Infrastructure.Text;
+
+namespace Ceremonies.Features.Events;
+
+public static class EventsSetup
+{
+    public static IHostApplicationBuilder AddEvents(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EventOptions>().BindConfiguration(EventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SafeMarkdown>();
+        builder.Services.AddScoped<EventActions>();
+        builder.Services.AddScoped<EventAttendance>();
+        // Each minute: lapsed offers of a seat pass on, and free seats go to the people waiting.
+        builder.Services.AddRecurringJob<EventAttendance>("event-offers", a => a.RunAsync(CancellationToken.None), "* * * * *");
+        return builder;
+    }
+}
