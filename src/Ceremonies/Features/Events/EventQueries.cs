@@ -4,6 +4,7 @@ using Ceremonies.Data;
 using Ceremonies.Features.Observances;
 using Ceremonies.Infrastructure.Text;
 using Ical.Net.CalendarComponents;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Events;
@@ -66,15 +67,13 @@ public static class EventQueries
         events.Where(e => e.StartsAt > cursor.StartsAt || (e.StartsAt == cursor.StartsAt && e.Id.CompareTo(cursor.Id) > 0));
 
     public static string Cursor(CommunityEvent last) =>
-        Base64Url($"{last.StartsAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{last.Id:N}");
+        WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($"{last.StartsAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{last.Id:N}"));
 
     public static (DateTimeOffset, Guid)? ReadCursor(string cursor)
     {
         try
         {
-            var padded = cursor.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - padded.Length % 4) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            var parts = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(cursor)).Split('|');
             return parts.Length == 2
                 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
                 && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
@@ -115,7 +114,4 @@ public static class EventQueries
 
     private static string Like(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-
-    private static string Base64Url(string text) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -39,6 +39,117 @@ public sealed class AttendanceTests(AppFixture fixture)
         Assert.Equal(30, states.GetValueOrDefault(RegistrationState.Waitlisted));
     }
 
+    // A seat given up goes to the first person waiting, as an offer; one that lapses passes on.
+    [Fact]
+    public async Task AFreedSeatIsOfferedToTheFirstInLineAndALapsedOfferPassesToTheNext()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, capacity: 2);
+        var (_, seatedToken) = await world.NewRegistrationAsync(e);
+        await world.NewRegistrationAsync(e);
+        var (first, _) = await world.NewRegistrationAsync(e, RegistrationState.Waitlisted);
+        var (second, secondToken) = await world.NewRegistrationAsync(e, RegistrationState.Waitlisted);
+        var (third, _) = await world.NewRegistrationAsync(e, RegistrationState.Waitlisted);
+        using var client = fixture.App.CreateClient();
+
+        using var cancelled = await client.PostAsJsonAsync(new Uri("/api/registrations/cancel", UriKind.Relative), new { token = seatedToken });
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        var states = await StatesByIdAsync(e.Id);
+        Assert.Equal(RegistrationState.Offered, states[first.Id]);
+        Assert.Equal(RegistrationState.Waitlisted, states[second.Id]);
+        Assert.Equal(1, states.Values.Count(s => s == RegistrationState.Offered));
+        Assert.Single(await MailsAsync(first.Email, "A seat is free for you"));
+
+        // The offer's time runs out; the recurring job passes the seat on.
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.EventRegistrations.Where(r => r.Id == first.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.OfferExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        await fixture.App.InScopeAsync<EventAttendance, int>(a => a.RunAsync(CancellationToken.None));
+
+        states = await StatesByIdAsync(e.Id);
+        Assert.Equal(RegistrationState.Lapsed, states[first.Id]);
+        Assert.Equal(RegistrationState.Offered, states[second.Id]);
+        Assert.Equal(RegistrationState.Waitlisted, states[third.Id]);
+        Assert.Single(await MailsAsync(first.Email, "The seat offered to you has passed on"));
+
+        using var accepted = await client.PostAsJsonAsync(new Uri("/api/registrations/accept", UriKind.Relative), new { token = secondToken });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        states = await StatesByIdAsync(e.Id);
+        Assert.Equal(2, states.Values.Count(s => s == RegistrationState.Seated));
+        Assert.Equal(RegistrationState.Waitlisted, states[third.Id]);
+    }
+
+    [Fact]
+    public async Task AnOfferTakenAfterItLapsedIsRefusedAndTheSeatGoesOn()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, capacity: 1);
+        var (offered, token) = await world.NewRegistrationAsync(e, RegistrationState.Offered);
+        var (waiting, _) = await world.NewRegistrationAsync(e, RegistrationState.Waitlisted);
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.EventRegistrations.Where(r => r.Id == offered.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.OfferExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1))));
+        using var client = fixture.App.CreateClient();
+
+        using var late = await client.PostAsJsonAsync(new Uri("/api/registrations/accept", UriKind.Relative), new { token });
+        await fixture.App.InScopeAsync<EventAttendance, int>(a => a.RunAsync(CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        var states = await StatesByIdAsync(e.Id);
+        Assert.Equal(RegistrationState.Lapsed, states[offered.Id]);
+        Assert.Equal(RegistrationState.Offered, states[waiting.Id]);
+    }
+
+    // Nobody learns from the answer whether an address registered; a second registration of it
+    // sends its link again and makes no second registration.
+    [Fact]
+    public async Task RegisteringTheSameAddressTwiceKeepsOneRegistrationAndBadInputNamesTheField()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var unlisted = await world.NewEventAsync(EventState.Submitted);
+        using var client = fixture.App.CreateClient();
+        var address = $"guest-{Guid.NewGuid():N}@example.test";
+
+        using var first = await client.PostAsJsonAsync(new Uri($"/api/events/{e.Id}/registrations", UriKind.Relative), new { name = "Guest", email = address });
+        using var second = await client.PostAsJsonAsync(new Uri($"/api/events/{e.Id}/registrations", UriKind.Relative), new { name = "Guest", email = address.ToUpperInvariant() });
+        using var bad = await client.PostAsJsonAsync(new Uri($"/api/events/{e.Id}/registrations", UriKind.Relative), new { name = "", email = "not an address" });
+        using var hidden = await client.PostAsJsonAsync(new Uri($"/api/events/{unlisted.Id}/registrations", UriKind.Relative), new { name = "Guest", email = address });
+        using var forged = await client.PostAsJsonAsync(new Uri("/api/registrations/confirm", UriKind.Relative), new { token = "CfDJ8forged" });
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        await ProblemAssert.NamesAsync(bad, ["name", "email"], "an empty name and a bad address");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+        Assert.Single(await StatesByIdAsync(e.Id));
+        Assert.Equal(2, (await MailsAsync(address, "Confirm your registration")).Count);
+        Assert.Empty(await StatesByIdAsync(unlisted.Id));
+    }
+
+    // The organizer's list of who comes, as CSV; a cell a spreadsheet would run as a formula is text.
+    [Fact]
+    public async Task TheOrganizerExportsTheAttendeesAsCsvWithFormulasDefused()
+    {
+        var world = await World.CreateAsync(fixture);
+        var organizer = await world.NewPersonAsync("organizer");
+        var e = await world.NewEventAsync(EventState.Approved, organizer);
+        var (seated, _) = await world.NewRegistrationAsync(e);
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.EventRegistrations.Where(r => r.Id == seated.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Name, "=HYPERLINK(\"http://127.0.0.1/\",\"x\")")));
+        using var client = fixture.App.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await World.TokenAsync(client, organizer.Email!));
+
+        using var response = await client.GetAsync(new Uri($"/api/events/{e.Id}/registrations.csv", UriKind.Relative));
+        var csv = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = csv.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("name,email,state,queued_at,offer_expires_at,registered_at", lines[0]);
+        Assert.StartsWith("\"'=HYPERLINK(", lines[1], StringComparison.Ordinal);
+        Assert.Contains($",{seated.Email},seated,", lines[1], StringComparison.Ordinal);
+    }
+
     // The tokens of the confirmation links mailed for the event, read from the outbox.
     private Task<List<string>> TokensAsync(Guid eventId) => fixture.App.InScopeAsync<CeremoniesDb, List<string>>(async db =>
     {
@@ -55,6 +166,12 @@ public sealed class AttendanceTests(AppFixture fixture)
         var end = body.IndexOfAny([' ', '\n', '\r'], start);
         return Uri.UnescapeDataString(body[start..(end < 0 ? body.Length : end)]);
     }
+
+    private Task<Dictionary<Guid, RegistrationState>> StatesByIdAsync(Guid eventId) => fixture.App.InScopeAsync<CeremoniesDb, Dictionary<Guid, RegistrationState>>(db =>
+        db.EventRegistrations.Where(r => r.EventId == eventId).ToDictionaryAsync(r => r.Id, r => r.State));
+
+    private Task<List<string>> MailsAsync(string to, string subject) => fixture.App.InScopeAsync<CeremoniesDb, List<string>>(db =>
+        db.Outbox.Where(m => m.Recipient == to && m.Subject.StartsWith(subject)).Select(m => m.BodyText).ToListAsync());
 
     private Task<Dictionary<RegistrationState, int>> StatesAsync(Guid eventId) => fixture.App.InScopeAsync<CeremoniesDb, Dictionary<RegistrationState, int>>(db =>
         db.EventRegistrations.Where(r => r.EventId == eventId).GroupBy(r => r.State).ToDictionaryAsync(g => g.Key, g => g.Count()));
