@@ -13,6 +13,9 @@ public static class EventsSetup
         builder.Services.AddScoped<EventAttendance>();
         // Each minute: lapsed offers of a seat pass on, and free seats go to the people waiting.
         builder.Services.AddRecurringJob<EventAttendance>("event-offers", a => a.RunAsync(CancellationToken.None), "* * * * *");
+        builder.Services.AddScoped<EventTimes>();
+        // Each day: the instants of events ahead follow the zones' current rules.
+        builder.Services.AddRecurringJob<EventTimes>("event-times", t => t.RunAsync(CancellationToken.None), "23 3 * * *");
         return builder;
     }
 }

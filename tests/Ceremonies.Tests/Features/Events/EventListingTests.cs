@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Ceremonies.Features.Events;
+using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Tests.Features.Events;
 
@@ -91,5 +92,25 @@ public sealed class EventListingTests(AppFixture fixture)
             using var feed = await client.GetAsync(new Uri($"/api/events.ics?{query}", UriKind.Relative));
             Assert.Equal(HttpStatusCode.BadRequest, feed.StatusCode);
         }
+    }
+
+    // As after an update of the time-zone data: a stored instant no longer matches the local time.
+    [Fact]
+    public async Task AnEventsInstantIsComputedAgainFromItsLocalTimeWhenItNoLongerMatches()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        await fixture.App.InScopeAsync<Ceremonies.Data.CeremoniesDb, int>(db => db.Events.Where(x => x.Id == e.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.StartsAt, e.StartsAt.AddHours(1)).SetProperty(x => x.EndsAt, e.EndsAt.AddHours(1))));
+
+        var moved = await fixture.App.InScopeAsync<EventTimes, int>(t => t.RunAsync(CancellationToken.None));
+        var again = await fixture.App.InScopeAsync<EventTimes, int>(t => t.RunAsync(CancellationToken.None));
+
+        Assert.True(moved >= 1);
+        Assert.Equal(0, again);
+        var stored = await fixture.App.InScopeAsync<Ceremonies.Data.CeremoniesDb, CommunityEvent>(db => db.Events.AsNoTracking().SingleAsync(x => x.Id == e.Id));
+        Assert.Equal(e.StartsAt, stored.StartsAt);
+        Assert.Equal(e.EndsAt, stored.EndsAt);
+        Assert.Equal(e.Sequence + 1, stored.Sequence);
     }
 }
