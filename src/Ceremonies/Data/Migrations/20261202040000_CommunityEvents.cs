@@ -15,7 +15,8 @@ public sealed class CommunityEvents : Migration
             -- An event as its organizer meant it (local start and end in its zone) and as instants.
             -- state is where it is in moderation; published says the public sees it: set when a
             -- moderator approves it, kept while an approved event that moved waits for review again
-            -- (shown with a "changed" note), cleared when it is rejected or withdrawn.
+            -- (shown with a "changed" note), cleared when it is rejected or withdrawn. An event held in a
+            -- hall of the service has a booking of it, made by the booking rules.
             CREATE TABLE events (
                 id              uuid PRIMARY KEY,
                 organizer_id    uuid NOT NULL REFERENCES users (id),
@@ -32,6 +33,8 @@ public sealed class CommunityEvents : Migration
                 city            text NOT NULL,
                 country         char(2) NOT NULL,
                 occurrence_id   uuid REFERENCES occurrences (id) ON DELETE SET NULL,
+                hall_id         uuid REFERENCES halls (id),
+                booking_id      uuid REFERENCES bookings (id),
                 holds_silence   boolean NOT NULL DEFAULT false,
                 capacity        integer NOT NULL CHECK (capacity BETWEEN 1 AND 100000),
                 contact         text NOT NULL,
@@ -45,7 +48,8 @@ public sealed class CommunityEvents : Migration
                 created_at      timestamptz NOT NULL,
                 updated_at      timestamptz NOT NULL,
                 CHECK (ends_at > starts_at),
-                CHECK (NOT published OR state IN ('approved', 'submitted'))
+                CHECK (NOT published OR state IN ('approved', 'submitted')),
+                CHECK ((hall_id IS NULL) = (booking_id IS NULL))
             );
             CREATE INDEX events_published_start ON events (starts_at, id) WHERE published;
             CREATE INDEX events_organizer ON events (organizer_id, starts_at);

@@ -1,4 +1,6 @@
 using Ceremonies.Data;
+using Ceremonies.Features.Bookings;
+using Ceremonies.Features.Venues;
 using Ceremonies.Features.Observances;
 using Ceremonies.Infrastructure.Time;
 using Microsoft.AspNetCore.Identity;
@@ -36,6 +38,9 @@ public sealed class CommunityEvent
     public required string City { get; set; }
     public required string Country { get; set; }
     public Guid? OccurrenceId { get; set; }
+    // A hall of the service the event is held in, and the booking that holds it.
+    public Guid? HallId { get; init; }
+    public Guid? BookingId { get; set; }
     public bool HoldsSilence { get; set; }
     public required int Capacity { get; set; }
     public required string Contact { get; set; }
@@ -148,6 +153,8 @@ internal sealed class CommunityEventConfiguration : IEntityTypeConfiguration<Com
         builder.Ignore(e => e.ChangedSinceApproval);
         builder.HasOne<IdentityUser<Guid>>().WithMany().HasForeignKey(e => e.OrganizerId);
         builder.HasOne<Occurrence>().WithMany().HasForeignKey(e => e.OccurrenceId);
+        builder.HasOne<Hall>().WithMany().HasForeignKey(e => e.HallId);
+        builder.HasOne<Booking>().WithMany().HasForeignKey(e => e.BookingId);
     }
 
     public void Configure(EntityTypeBuilder<EventRegistration> builder)

@@ -53,7 +53,7 @@ public static class EventVisibility
 // person (their address is confirmed: sign-in requires it) may organize events. The organizer
 // changes and withdraws their own events, moderators approve and reject them, admins may do all.
 // Each change is audited and mails the organizer through the outbox in the same transaction.
-public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<SiteOptions> site, EventAttendance attendance)
+public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<SiteOptions> site, EventAttendance attendance, EventHall hall)
 {
     public async Task<CommunityEvent?> FindVisibleAsync(ClaimsPrincipal user, Guid id, CancellationToken cancellationToken)
     {
@@ -73,9 +73,20 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         {
             return refused;
         }
+        Bookings.Booking? booking = null;
+        if (request.HallId is { } hallId)
+        {
+            (booking, refused) = await hall.BookAsync(user, hallId, span, request.Title.Trim(), request.Capacity, now, cancellationToken);
+            if (refused is not null)
+            {
+                return refused;
+            }
+        }
         var e = new CommunityEvent
         {
             Id = Guid.CreateVersion7(now),
+            HallId = booking?.HallId,
+            BookingId = booking?.Id,
             OrganizerId = organizer,
             OrganizerName = request.OrganizerName.Trim(),
             Title = request.Title.Trim(),
@@ -101,8 +112,7 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         db.Events.Add(e);
         db.Audit(user, "event.submitted", "event", e.Id, null, EventView.Of(e), now);
         await EventMails.ToOrganizerAsync(db, e, "submitted", site.Value, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        return EventOutcome.Done(e);
+        return await SaveAsync(e, cancellationToken);
     }
 
     // A whole new version of the event (PUT). A change of its time, place or text sends an approved
@@ -136,6 +146,10 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         if (refused is not null)
         {
             return refused;
+        }
+        if (request.HallId is { } asked && asked != e.HallId)
+        {
+            return EventOutcome.Invalid("hallId", "The hall is chosen when the event is submitted; to hold it elsewhere, withdraw it and submit it again.");
         }
         if (request.Capacity < e.Capacity)
         {
@@ -176,6 +190,10 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         if (moved)
         {
             await AttendeeMails.TellAsync(db, e, "moved", site.Value, now, cancellationToken);
+        }
+        if (await KeepHallAsync(user, e, before, moved, now, cancellationToken) is { } hallRefused)
+        {
+            return hallRefused;
         }
         db.Audit(user, review ? "event.resubmitted" : moved ? "event.moved" : "event.changed", "event", e.Id, before, EventView.Of(e), now);
         var outcome = await SaveAsync(e, cancellationToken);
@@ -236,6 +254,10 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         var wasListed = e.Published;
         e.MoveTo(next, user.UserId, reason?.Trim(), now);
         db.Audit(user, $"event.{EventMails.Word(next)}", "event", e.Id, before, EventView.Of(e), now);
+        if (next is EventState.Withdrawn or EventState.Rejected)
+        {
+            await hall.ReleaseAsync(user, e, $"The community event was {EventMails.Word(next)}.", now, cancellationToken);
+        }
         await EventMails.ToOrganizerAsync(db, e, EventMails.Word(next), site.Value, now, cancellationToken);
         if (wasListed && !e.Published && !e.IsOver(now))
         {
@@ -244,6 +266,26 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         return await SaveAsync(e, cancellationToken);
     }
 
+    // An event in a hall keeps its booking in step: a rejected one sent again books the hall again;
+    // a move or a new capacity moves the booking, by the booking rules.
+    private async Task<EventOutcome?> KeepHallAsync(ClaimsPrincipal user, CommunityEvent e, EventView before, bool moved, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (e.HallId is not { } hallId)
+        {
+            return null;
+        }
+        if (before.State == EventState.Rejected)
+        {
+            var span = new ZonedSpan(new ZonedTime(e.LocalStart, e.TimeZone, e.StartsAt), new ZonedTime(e.LocalEnd, e.TimeZone, e.EndsAt));
+            var (booking, refused) = await hall.BookAsync(user, hallId, span, e.Title, e.Capacity, now, cancellationToken);
+            e.BookingId = booking?.Id ?? e.BookingId;
+            return refused;
+        }
+        return moved || e.Capacity != before.Capacity ? await hall.FollowAsync(user, e, now, cancellationToken) : null;
+    }
+
+    // PostgreSQL decides whether the hall is free: its exclusion constraint keeps live bookings
+    // apart, its trigger keeps them out of closures.
     private async Task<EventOutcome> SaveAsync(CommunityEvent e, CancellationToken cancellationToken)
     {
         try
@@ -253,6 +295,13 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         catch (DbUpdateConcurrencyException)
         {
             return EventOutcome.Stale();
+        }
+        catch (DbUpdateException ex) when (ex.IsExclusionViolation(Bookings.Booking.NoOverlapConstraint, Bookings.Booking.NotInBlackoutConstraint))
+        {
+            db.ChangeTracker.Clear();
+            return EventOutcome.Conflict(ex.ConstraintName() == Bookings.Booking.NotInBlackoutConstraint
+                ? "The hall is closed at that time. Its calendar shows when it is open and free."
+                : "The hall is taken at that time. Its calendar shows when it is free.");
         }
         return EventOutcome.Done(e);
     }

@@ -6,7 +6,9 @@ using Ceremonies.Infrastructure.Validation;
 namespace Ceremonies.Features.Events;
 
 // An event as its organizer submits it (POST) or replaces it (PUT). Start and end are local times
-// in the event's zone, without an offset: "2027-02-26T18:00:00".
+// in the event's zone, without an offset: "2027-02-26T18:00:00". An event may be held in a hall of
+// the service (HallId, chosen when it is submitted): it then books the hall by the booking rules,
+// in the venue's zone.
 public sealed partial record EventRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Title,
     [property: Required, StringLength(200, MinimumLength = 1)] string OrganizerName,
@@ -21,7 +23,8 @@ public sealed partial record EventRequest(
     [property: StringLength(EventRequest.MaxDescription)] string Description = "",
     IReadOnlyList<string>? Languages = null,
     Guid? OccurrenceId = null,
-    bool HoldsSilence = false) : IValidatableObject
+    bool HoldsSilence = false,
+    Guid? HallId = null) : IValidatableObject
 {
     public const int MaxDescription = 20_000;
 
@@ -46,12 +49,12 @@ public sealed record ModerationRequest([property: StringLength(1000)] string? Re
 public sealed record EventView(
     Guid Id, string Title, string OrganizerName, string Description, IReadOnlyList<string> Languages, TimeView Start, TimeView End,
     string Address, string City, string Country, Guid? OccurrenceId, bool HoldsSilence, int Capacity, string Contact,
-    EventState State, bool Published, bool Changed, string? Reason, int Sequence)
+    EventState State, bool Published, bool Changed, string? Reason, int Sequence, Guid? HallId = null, Guid? BookingId = null)
 {
     public static EventView Of(CommunityEvent e) => new(
         e.Id, e.Title, e.OrganizerName, e.Description, e.Languages, TimeView.Of(e.LocalStart, e.TimeZone, e.StartsAt),
         TimeView.Of(e.LocalEnd, e.TimeZone, e.EndsAt), e.Address, e.City, e.Country, e.OccurrenceId, e.HoldsSilence, e.Capacity,
-        e.Contact, e.State, e.Published, e.ChangedSinceApproval, e.Reason, e.Sequence);
+        e.Contact, e.State, e.Published, e.ChangedSinceApproval, e.Reason, e.Sequence, e.HallId, e.BookingId);
 }
 
 public sealed record RegistrationRequest(

@@ -11,6 +11,7 @@ public static class EventsSetup
         builder.Services.AddSingleton<SafeMarkdown>();
         builder.Services.AddScoped<EventActions>();
         builder.Services.AddScoped<EventAttendance>();
+        builder.Services.AddScoped<EventHall>();
         // Each minute: lapsed offers of a seat pass on, and free seats go to the people waiting.
         builder.Services.AddRecurringJob<EventAttendance>("event-offers", a => a.RunAsync(CancellationToken.None), "* * * * *");
         builder.Services.AddScoped<EventTimes>();
