@@ -39,6 +39,36 @@ public sealed class AttendanceTests(AppFixture fixture)
         Assert.Equal(30, states.GetValueOrDefault(RegistrationState.Waitlisted));
     }
 
+    // End to end through real SMTP: the mailed link's token confirms the address and seats the person.
+    [Fact]
+    public async Task ThePersonWhoRegistersConfirmsByTheMailedLinkAndIsToldTheyHaveASeat()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, capacity: 5);
+        var address = $"guest-{Guid.NewGuid():N}@example.test";
+        using var client = fixture.App.CreateClient();
+
+        using var registered = await client.PostAsJsonAsync(new Uri($"/api/events/{e.Id}/registrations", UriKind.Relative), new { name = "Leyla", email = address });
+        await fixture.DispatchOutboxAsync();
+        var confirm = Assert.Single(await fixture.MailDev.WaitForAsync(address));
+        var token = Token(confirm.Text ?? "");
+        using var shown = await client.GetAsync(new Uri($"/api/registrations?token={Uri.EscapeDataString(token)}", UriKind.Relative));
+        using var confirmed = await client.PostAsJsonAsync(new Uri("/api/registrations/confirm", UriKind.Relative), new { token });
+        await fixture.DispatchOutboxAsync();
+        var mails = await fixture.MailDev.WaitForAsync(address, count: 2);
+
+        Assert.Equal(HttpStatusCode.Accepted, registered.StatusCode);
+        Assert.Equal($"Confirm your registration: {e.Title}", confirm.Subject);
+        Assert.Contains("(Europe/Paris)", confirm.Text, StringComparison.Ordinal);
+        using (var pending = System.Text.Json.JsonDocument.Parse(await shown.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("pending", pending.RootElement.GetProperty("state").GetString());
+        }
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Contains(mails, m => m.Subject == $"You have a seat: {e.Title}");
+        Assert.Equal(RegistrationState.Seated, Assert.Single(await StatesByIdAsync(e.Id)).Value);
+    }
+
     // A seat given up goes to the first person waiting, as an offer; one that lapses passes on.
     [Fact]
     public async Task AFreedSeatIsOfferedToTheFirstInLineAndALapsedOfferPassesToTheNext()
