@@ -109,4 +109,33 @@ public sealed class SilenceEventsTests(AppFixture fixture)
         Assert.DoesNotContain(submitted.Title, page, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"no-community-events\"", none, StringComparison.Ordinal);
     }
+
+    // Organizers change their own approved events without a moderator unless the change matters to
+    // the public; claiming the minute puts the event on the occurrence's page, so it does.
+    [Fact]
+    public async Task AnApprovedEventThatTakesUpTheMinuteIsListedWithTheOccurrenceOnlyOnceAModeratorApprovesIt()
+    {
+        var world = await World.CreateAsync(fixture);
+        var occurrence = await world.NewOccurrenceAsync();
+        var e = await world.NewEventAsync(EventState.Approved, world.Person(Who.Organizer), occurrenceId: occurrence.Id);
+        using var organizer = await world.ClientAsync(Who.Organizer);
+        using var moderator = await world.ClientAsync(Who.Moderator);
+        using var anyone = await world.ClientAsync(Who.Anonymous);
+
+        using var changed = await organizer.PutAsJsonAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative), new
+        {
+            e.Title, e.OrganizerName, start = e.LocalStart.ToString("s", CultureInfo.InvariantCulture), end = e.LocalEnd.ToString("s", CultureInfo.InvariantCulture),
+            e.TimeZone, e.Address, e.City, e.Country, e.Capacity, e.Contact, e.Description, e.Languages, occurrenceId = occurrence.Id, holdsSilence = true,
+        });
+        Assert.True(changed.IsSuccessStatusCode, $"{(int)changed.StatusCode} {await changed.Content.ReadAsStringAsync()}");
+        var held = (await changed.Content.ReadFromJsonAsync<EventView>(Json))!; // a successful change answers with the event
+        var before = await anyone.GetFromJsonAsync<OccurrenceView>(new Uri($"/api/occurrences/{occurrence.Id}", UriKind.Relative), Json);
+        using var approved = await moderator.PostAsync(new Uri($"/api/events/{e.Id}/approve", UriKind.Relative), null);
+        var after = await anyone.GetFromJsonAsync<OccurrenceView>(new Uri($"/api/occurrences/{occurrence.Id}", UriKind.Relative), Json);
+
+        Assert.Equal((EventState.Submitted, true, true), (held.State, held.HoldsSilence, held.Published));
+        Assert.DoesNotContain(before!.CommunityEvents, x => x.EventId == e.Id);
+        Assert.True(approved.IsSuccessStatusCode, $"{(int)approved.StatusCode}");
+        Assert.Equal([e.Id], after!.CommunityEvents.Select(x => x.EventId));
+    }
 }
