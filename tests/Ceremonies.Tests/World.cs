@@ -200,9 +200,9 @@ public sealed class World
     }
 
     // That observance's occurrence this month, created as the API creates it.
-    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null)
+    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null, SilenceMode mode = SilenceMode.OneInstant)
     {
-        var observance = await NewObservanceAsync(hostedByMemorial, silenceAt);
+        var observance = await NewObservanceAsync(hostedByMemorial, silenceAt, mode);
         await using var scope = Fixture.App.Services.CreateAsyncScope();
         var planning = scope.ServiceProvider.GetRequiredService<OccurrencePlanning>();
         var year = DateTimeOffset.UtcNow.AddDays(30).Year;
@@ -210,10 +210,12 @@ public sealed class World
     }
 
     // A community event of this organizer (a new one of their own unless told) a few weeks ahead,
-    // 18:00–20:00 in Paris, in the given state; an approved one is listed.
+    // 18:00–20:00 in Paris, in the given state; an approved one is listed. It holds the minute of
+    // silence of its occurrence if told.
     public async Task<CommunityEvent> NewEventAsync(
         EventState state = EventState.Submitted, IdentityUser<Guid>? organizer = null, int capacity = 100, string? title = null,
-        string city = "Paris", string country = "FR", string zone = "Europe/Paris", DateTime? localStart = null, Guid? occurrenceId = null)
+        string city = "Paris", string country = "FR", string zone = "Europe/Paris", DateTime? localStart = null, Guid? occurrenceId = null,
+        bool holdsSilence = false)
     {
         organizer ??= await NewPersonAsync("event-organizer");
         var now = DateTimeOffset.UtcNow;
@@ -225,7 +227,7 @@ public sealed class World
             Id = Guid.CreateVersion7(), OrganizerId = organizer.Id, OrganizerName = "Community association", Title = title ?? $"Evening of remembrance {Guid.NewGuid():N}"[..40],
             Description = "Readings and a minute of silence.", Languages = ["az", "fr"], LocalStart = start.Local, LocalEnd = end.Local, TimeZone = zone,
             StartsAt = start.Instant, EndsAt = end.Instant, Address = "1 rue de la Paix", City = city, Country = country, OccurrenceId = occurrenceId,
-            Capacity = capacity, Contact = "contact@example.test", State = state, Published = state == EventState.Approved,
+            HoldsSilence = holdsSilence, Capacity = capacity, Contact = "contact@example.test", State = state, Published = state == EventState.Approved,
             SubmittedAt = now, CreatedAt = now, UpdatedAt = now,
         };
         await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>

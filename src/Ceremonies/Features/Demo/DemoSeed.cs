@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Demo;
 
-// Demo accounts and venues for ops/run (Seed:Demo=true). Never in Production. Safe to run at every
+// Demo accounts, venues, the remembrance and community events for ops/run (Seed:Demo=true). Never in Production. Safe to run at every
 // start: what exists is left alone.
 public static class DemoSeed
 {
@@ -38,11 +38,12 @@ public static class DemoSeed
         var password = Environment.GetEnvironmentVariable("CEREMONIES_DEMO_PASSWORD") is { Length: > 0 } p ? p : DefaultPassword;
 
         await UserAsync(users, "admin@demo.local", password, Roles.Admin);
-        await UserAsync(users, "moderator@demo.local", password, Roles.Moderator);
+        var moderator = await UserAsync(users, "moderator@demo.local", password, Roles.Moderator);
         var manager = await UserAsync(users, "manager@memorial.demo.local", password);
         var staff = await UserAsync(users, "staff@memorial.demo.local", password);
         var parisStaff = await UserAsync(users, "staff@paris.demo.local", password);
-        await UserAsync(users, "organizer@demo.local", password);
+        var organizer = await UserAsync(users, "organizer@demo.local", password);
+        var secondOrganizer = await UserAsync(users, "organizer2@demo.local", password);
 
         var daily = Enum.GetValues<DayOfWeek>().Select(d => new OpeningHours(d, new TimeOnly(9, 0), new TimeOnly(19, 0))).ToList();
         if (!await db.Venues.AnyAsync(v => v.Id == MemorialId, cancellationToken))
@@ -84,12 +85,13 @@ public static class DemoSeed
             }
         }
         await db.SaveChangesAsync(cancellationToken);
-        await RemembranceAsync(db, services.GetRequiredService<OccurrencePlanning>(), now, cancellationToken);
+        var occurrence = await RemembranceAsync(db, services.GetRequiredService<OccurrencePlanning>(), now, cancellationToken);
+        await DemoEvents.SeedAsync(db, occurrence, new(organizer.Id, secondOrganizer.Id, moderator.Id), now, cancellationToken);
     }
 
     // The observance, its occurrence of the coming 26 February, and the demo venues taking part in it
     // (the memorial as its host). Sydney holds the minute at 00:00 on 27 February, its own date.
-    private static async Task RemembranceAsync(CeremoniesDb db, OccurrencePlanning planning, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<Occurrence> RemembranceAsync(CeremoniesDb db, OccurrencePlanning planning, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await db.Observances.FirstOrDefaultAsync(o => o.Id == RemembranceId, cancellationToken) is not { } observance)
         {
@@ -111,6 +113,7 @@ public static class DemoSeed
             var venue = await db.Venues.SingleAsync(v => v.Id == venueId, cancellationToken);
             await planning.JoinAsync(observance, occurrence, venue, cancellationToken);
         }
+        return occurrence;
     }
 
     private static Hall Hall(Guid venueId, string name, int capacity, int setup, int teardown, List<OpeningHours> hours, DateTimeOffset now) => new()

@@ -115,9 +115,10 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         return await SaveAsync(e, cancellationToken);
     }
 
-    // A whole new version of the event (PUT). A change of its time, place or text sends an approved
-    // event back to review (it stays listed, marked as changed) and a rejected one to review again;
-    // registered attendees hear when its time or place moved.
+    // A whole new version of the event (PUT). A change of its time, place or text, or a new claim to
+    // hold an occurrence's minute of silence, sends an approved event back to review (it stays
+    // listed, marked as changed) and a rejected one to review again; registered attendees hear when
+    // its time or place moved.
     public async Task<EventOutcome> ChangeAsync(ClaimsPrincipal user, Guid id, EventRequest request, uint? expectedVersion, CancellationToken cancellationToken)
     {
         var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
@@ -164,6 +165,9 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         var moved = span.Start.Instant != e.StartsAt || span.End.Instant != e.EndsAt || span.Start.Zone != e.TimeZone
             || request.Address.Trim() != e.Address || request.City.Trim() != e.City || request.Country != e.Country;
         var reworded = request.Title.Trim() != e.Title || request.Description.Trim() != e.Description || request.OrganizerName.Trim() != e.OrganizerName;
+        // Holding an occurrence's minute puts the event on that occurrence's public page: a moderator
+        // approves the claim as they approve its time and place. Giving it up needs no review.
+        var claimsMinute = request.HoldsSilence && (!e.HoldsSilence || request.OccurrenceId != e.OccurrenceId);
         e.Title = request.Title.Trim();
         e.OrganizerName = request.OrganizerName.Trim();
         e.Description = request.Description.Trim();
@@ -177,7 +181,7 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         e.Capacity = request.Capacity;
         e.Contact = request.Contact.Trim();
         e.UpdatedAt = now;
-        var review = (moved || reworded) && e.State is EventState.Approved or EventState.Rejected;
+        var review = (moved || reworded || claimsMinute) && e.State is EventState.Approved or EventState.Rejected;
         if (review)
         {
             e.MoveTo(EventState.Submitted, user.UserId, null, now);

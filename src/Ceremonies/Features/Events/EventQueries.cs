@@ -59,6 +59,11 @@ public static class EventQueries
         return query;
     }
 
+    // The events holding an occurrence's minute of silence with it, for the public: approved as they
+    // stand. One changed since its approval waits for a moderator again before it is shown here.
+    public static IQueryable<CommunityEvent> HoldingSilenceOf(this IQueryable<CommunityEvent> events, Guid occurrenceId) =>
+        events.Listed().Where(e => e.OccurrenceId == occurrenceId && e.HoldsSilence && e.State == EventState.Approved);
+
     // Ordered by start, then id: the order the cursor continues from.
     public static IQueryable<CommunityEvent> InListingOrder(this IQueryable<CommunityEvent> events) =>
         events.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);

@@ -43,9 +43,16 @@ public sealed record ParticipantView(
     Guid VenueId, string VenueName, string City, string Country, string TimeZone, DateOnly LocalDate, TimeOnly LocalTime,
     DateTimeOffset BeginsAt, DateTimeOffset EndsAt, bool DifferentDay, SilenceTimeRule TimeRule, DateTimeOffset? ReadyAt);
 
+// A community event holding the minute with the occurrence, and the minute on the event's own
+// clock by the observance's rule (as a venue in its zone would hold it).
+public sealed record SilenceEventView(
+    Guid EventId, string Title, string OrganizerName, string City, string Country, string TimeZone, DateOnly LocalDate,
+    TimeOnly LocalTime, DateTimeOffset BeginsAt, bool DifferentDay, SilenceTimeRule TimeRule);
+
 public sealed record OccurrenceView(
     Guid Id, Guid ObservanceId, string ObservanceName, int Year, DateOnly Date, TimeOnly SilenceLocalTime, string ReferenceZone,
-    SilenceMode Mode, DateTimeOffset SilenceAt, int SilenceSeconds, IReadOnlyList<ParticipantView> Venues);
+    SilenceMode Mode, DateTimeOffset SilenceAt, int SilenceSeconds, IReadOnlyList<ParticipantView> Venues,
+    IReadOnlyList<SilenceEventView> CommunityEvents);
 
 public sealed record JoinRequest([property: Required] Guid? VenueId);
 

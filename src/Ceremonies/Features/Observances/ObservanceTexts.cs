@@ -40,17 +40,29 @@ public static class ObservanceTexts
 
     // Null when the venue's local date is the observance's.
     public static string? OtherDay(ParticipantView venue, DateOnly observanceDate) =>
-        venue.DifferentDay
-            ? $"Held on {venue.LocalDate.ToString("d MMMM", English)} in {venue.TimeZone} ({DateRule(observanceDate.Month, observanceDate.Day)} in the reference zone)."
-            : null;
+        OtherDay(venue.DifferentDay, venue.LocalDate, venue.TimeZone, observanceDate);
+
+    public static string? OtherDay(SilenceEventView e, DateOnly observanceDate) =>
+        OtherDay(e.DifferentDay, e.LocalDate, e.TimeZone, observanceDate);
 
     // Null when the local time was found as written.
-    public static string? ClockChange(ParticipantView venue, TimeOnly ruleTime) => venue.TimeRule switch
+    public static string? ClockChange(ParticipantView venue, TimeOnly ruleTime) =>
+        ClockChange(venue.TimeRule, venue.LocalTime, venue.TimeZone, ruleTime);
+
+    public static string? ClockChange(SilenceEventView e, TimeOnly ruleTime) =>
+        ClockChange(e.TimeRule, e.LocalTime, e.TimeZone, ruleTime);
+
+    private static string? OtherDay(bool differentDay, DateOnly localDate, string zone, DateOnly observanceDate) =>
+        differentDay
+            ? $"Held on {localDate.ToString("d MMMM", English)} in {zone} ({DateRule(observanceDate.Month, observanceDate.Day)} in the reference zone)."
+            : null;
+
+    private static string? ClockChange(SilenceTimeRule rule, TimeOnly localTime, string zone, TimeOnly ruleTime) => rule switch
     {
         SilenceTimeRule.AfterSkippedHour =>
-            $"{Time(ruleTime)} does not exist in {venue.TimeZone} that day (the clocks go forward over it); the minute is held at {Time(venue.LocalTime)}, as far past the change as {Time(ruleTime)} was into the skipped hour.",
+            $"{Time(ruleTime)} does not exist in {zone} that day (the clocks go forward over it); the minute is held at {Time(localTime)}, as far past the change as {Time(ruleTime)} was into the skipped hour.",
         SilenceTimeRule.FirstOfRepeatedHour =>
-            $"{Time(ruleTime)} happens twice in {venue.TimeZone} that day (the clocks go back); the minute is held the first time.",
+            $"{Time(ruleTime)} happens twice in {zone} that day (the clocks go back); the minute is held the first time.",
         _ => null,
     };
 

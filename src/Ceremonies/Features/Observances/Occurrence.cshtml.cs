@@ -9,8 +9,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Ceremonies.Features.Observances;
 
-// One year's occurrence, public: where and when each venue holds the minute. A venue's managers make
-// it take part here, as through the API (the same planning, the same audit).
+// One year's occurrence, public: where and when each venue, and each approved community event holding
+// it, holds the minute. A venue's managers make it take part here, as through the API (the same
+// planning, the same audit).
 public sealed class OccurrenceModel(CeremoniesDb db, OccurrenceActions actions, IAuthorizationService authorization) : PageModel
 {
     // A readiness button, here and on the board; both post to OnPostReadyAsync.

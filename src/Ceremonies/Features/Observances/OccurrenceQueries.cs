@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Ceremonies.Data;
+using Ceremonies.Features.Events;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,23 @@ public static class OccurrenceQueries
         }
         var venues = await ParticipantsAsync(db, occurrenceId, cancellationToken);
         var (o, s) = (head.Occurrence, head.Observance);
-        return new OccurrenceView(o.Id, s.Id, s.Name, o.Year, o.LocalDate, s.SilenceLocalTime, s.ReferenceZone, s.Mode, o.SilenceAt, s.SilenceSeconds, venues);
+        var events = await SilenceEventsAsync(db, o, s.Rule, cancellationToken);
+        return new OccurrenceView(o.Id, s.Id, s.Name, o.Year, o.LocalDate, s.SilenceLocalTime, s.ReferenceZone, s.Mode, o.SilenceAt, s.SilenceSeconds,
+            venues, events);
+    }
+
+    // The community events holding the minute with the occurrence, each at the moment a venue in its
+    // zone holds it, in the order they hold it, then by city.
+    public static async Task<List<SilenceEventView>> SilenceEventsAsync(CeremoniesDb db, Occurrence occurrence, SilenceRule rule, CancellationToken cancellationToken)
+    {
+        var events = await db.Events.AsNoTracking().HoldingSilenceOf(occurrence.Id)
+            .Select(e => new { e.Id, e.Title, e.OrganizerName, e.City, e.Country, e.TimeZone })
+            .ToListAsync(cancellationToken);
+        return [.. events
+            .Select(e => (Event: e, Silence: SilenceMoments.ForVenue(rule, occurrence.Year, e.TimeZone)))
+            .Select(x => new SilenceEventView(x.Event.Id, x.Event.Title, x.Event.OrganizerName, x.Event.City, x.Event.Country, x.Event.TimeZone,
+                x.Silence.LocalDate, x.Silence.LocalTime, x.Silence.Instant, x.Silence.DifferentDay, x.Silence.Rule))
+            .OrderBy(v => v.BeginsAt).ThenBy(v => v.City, StringComparer.Ordinal).ThenBy(v => v.Title, StringComparer.Ordinal)];
     }
 
     public static Task<Guid?> IdOfAsync(CeremoniesDb db, Guid observanceId, int year, CancellationToken cancellationToken) =>
