@@ -102,13 +102,14 @@ public sealed class IndexModel(CeremoniesDb db, TimeProvider clock) : PageModel
         }
         // The last day is included: the listing runs to the end of it.
         var filter = new EventFilter(Blank(Country)?.ToUpperInvariant(), Blank(City), from, to?.AddDays(1), observance, Blank(Q));
-        if (Errors.Count == 0 && filter.Problem() is var (field, message))
+        // The filter names its first problem; asked a field at a time, it names every one.
+        EventFilter[] parts = [filter with { Country = null, City = null, Text = null }, new(Country: filter.Country), new(City: filter.City), new(Text: filter.Text)];
+        foreach (var part in parts)
         {
-            Errors[field] = field switch
+            if (part.Problem() is var (field, message))
             {
-                "to" => "Give a last day that is not before the first.",
-                _ => message,
-            };
+                Errors.TryAdd(field, field == "to" ? "Give a last day that is not before the first." : message);
+            }
         }
         return Errors.Count == 0 ? filter : null;
     }

@@ -99,6 +99,45 @@ public sealed partial class EventPageTests(AppFixture fixture)
         Assert.Equal(RegistrationState.Offered, after.State);
     }
 
+    [Fact]
+    public async Task TheListingPagesOnWithANextLinkAndItsFeedLinkKeepsTheSearch()
+    {
+        var world = await World.CreateAsync(fixture);
+        var tag = $"Wreath{Guid.NewGuid():N}";
+        var events = new List<CommunityEvent>();
+        for (var i = 0; i <= IndexModel.PageSize; i++)
+        {
+            events.Add(await world.NewEventAsync(EventState.Approved, title: $"{tag} {i}"));
+        }
+        using var client = fixture.App.CreateClient();
+
+        var first = await client.GetStringAsync(new Uri($"/events?q={tag}", UriKind.Relative));
+        var next = NextLink().Match(first);
+        Assert.True(next.Success, "no link to the next page");
+        var second = await client.GetStringAsync(new Uri(WebUtility.HtmlDecode(next.Groups[1].Value), UriKind.Relative));
+
+        var ordered = events.OrderBy(e => e.StartsAt).ThenBy(e => e.Id).Select(e => e.Id).ToList();
+        Assert.Equal(ordered.Take(IndexModel.PageSize), ListedIds(first));
+        Assert.Equal(ordered.Skip(IndexModel.PageSize), ListedIds(second));
+        Assert.DoesNotMatch(NextLink(), second);
+        Assert.Contains($"href=\"/api/events.ics?q={tag}\"", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AListingSearchThatCannotBeUsedSaysWhichFieldToMendAndKeepsWhatWasTyped()
+    {
+        using var client = fixture.App.CreateClient();
+
+        var html = await client.GetStringAsync(new Uri("/events?country=FRA&from=2027-03-01&to=2027-02-01", UriKind.Relative));
+
+        Assert.Contains("<span id=\"country-error\" class=\"field-error\">Give an ISO 3166-1 alpha-2 country code, such as FR.</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<span id=\"to-error\" class=\"field-error\">Give a last day that is not before the first.</span>", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"FRA\"", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"2027-03-01\"", html, StringComparison.Ordinal);
+    }
+
+    private static List<Guid> ListedIds(string html) => [.. ListedEvent().Matches(html).Select(m => Guid.Parse(m.Groups[1].Value))];
+
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, Guid eventId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"/events/{eventId}", UriKind.Relative));
@@ -106,6 +145,12 @@ public sealed partial class EventPageTests(AppFixture fixture)
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
+
+    [GeneratedRegex("<a href=\"([^\"]+)\" data-testid=\"next-page\"")]
+    private static partial Regex NextLink();
+
+    [GeneratedRegex("""<li data-testid="event-([0-9a-f-]{36})">""")]
+    private static partial Regex ListedEvent();
 
     [GeneratedRegex("""<script type="application/ld\+json"[^>]*>(.*?)</script>""", RegexOptions.Singleline)]
     private static partial Regex JsonLdBlock();
