@@ -11,6 +11,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Expect(...) waits by its own clock (5 s unless told), not the context's: the same limit as
+        // every other wait below, for the same busy machine.
+        Assertions.SetDefaultExpectTimeout(90_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -25,10 +28,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync(Uri baseAddress)
+    // A page in a fresh context; its clock shows times in the given IANA zone (the machine's if none).
+    public async Task<IPage> NewPageAsync(Uri baseAddress, string? timeZone = null)
     {
         var context = await (_browser ?? throw new InvalidOperationException("The browser has not started."))
-            .NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+            .NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), TimezoneId = timeZone });
         // Every wait ends as soon as its condition holds; the limit is for a machine so busy (CI beside
         // other work) that a form's post and its redirect once took longer than Playwright's 30 s.
         context.SetDefaultTimeout(90_000);

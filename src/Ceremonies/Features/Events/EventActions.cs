@@ -154,8 +154,7 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         }
         if (request.Capacity < e.Capacity)
         {
-            var taken = await db.EventRegistrations.CountAsync(r => r.EventId == e.Id
-                && (r.State == RegistrationState.Seated || r.State == RegistrationState.Offered), cancellationToken);
+            var taken = await db.EventRegistrations.HoldingSeats(e.Id).CountAsync(cancellationToken);
             if (request.Capacity < taken)
             {
                 return EventOutcome.Invalid("capacity", $"{taken} people already have seats: the capacity cannot be less.");

@@ -279,8 +279,7 @@ public sealed class EventAttendance(
         }, cancellationToken);
 
     private Task<int> SeatsTakenAsync(Guid eventId, CancellationToken cancellationToken) =>
-        db.EventRegistrations.CountAsync(r => r.EventId == eventId
-            && (r.State == RegistrationState.Seated || r.State == RegistrationState.Offered), cancellationToken);
+        db.EventRegistrations.HoldingSeats(eventId).CountAsync(cancellationToken);
 
     private async Task<int?> PositionAsync(EventRegistration registration, CancellationToken cancellationToken) =>
         registration.State != RegistrationState.Waitlisted ? null

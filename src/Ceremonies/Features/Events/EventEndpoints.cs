@@ -145,17 +145,18 @@ public static class EventEndpoints
     // The signed-in organizer's events, in every state, latest first.
     public static async Task<Ok<List<EventView>>> Mine(CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var me = user.UserId;
-        var events = await db.Events.AsNoTracking().Where(e => e.OrganizerId == me)
-            .OrderByDescending(e => e.StartsAt).Take(500).ToListAsync(cancellationToken);
+        if (user.UserId is not { } me)
+        {
+            return TypedResults.Ok(new List<EventView>());
+        }
+        var events = await db.Events.AsNoTracking().OrganizedBy(me).Take(500).ToListAsync(cancellationToken);
         return TypedResults.Ok(events.Select(EventView.Of).ToList());
     }
 
     // The moderators' queue: events waiting for review, oldest submission first.
     public static async Task<Ok<List<EventView>>> Queue(CeremoniesDb db, CancellationToken cancellationToken)
     {
-        var events = await db.Events.AsNoTracking().Where(e => e.State == EventState.Submitted)
-            .OrderBy(e => e.SubmittedAt).Take(500).ToListAsync(cancellationToken);
+        var events = await db.Events.AsNoTracking().AwaitingReview().Take(500).ToListAsync(cancellationToken);
         return TypedResults.Ok(events.Select(EventView.Of).ToList());
     }
 

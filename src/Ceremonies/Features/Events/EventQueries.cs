@@ -68,6 +68,18 @@ public static class EventQueries
     public static IQueryable<CommunityEvent> InListingOrder(this IQueryable<CommunityEvent> events) =>
         events.OrderBy(e => e.StartsAt).ThenBy(e => e.Id);
 
+    // An organizer's own events, in every state, latest first.
+    public static IQueryable<CommunityEvent> OrganizedBy(this IQueryable<CommunityEvent> events, Guid organizer) =>
+        events.Where(e => e.OrganizerId == organizer).OrderByDescending(e => e.StartsAt).ThenBy(e => e.Id);
+
+    // The moderators' queue: events waiting for review, oldest submission first.
+    public static IQueryable<CommunityEvent> AwaitingReview(this IQueryable<CommunityEvent> events) =>
+        events.Where(e => e.State == EventState.Submitted).OrderBy(e => e.SubmittedAt).ThenBy(e => e.Id);
+
+    // The registrations that count against the event's capacity: a seat, or a seat offered.
+    public static IQueryable<EventRegistration> HoldingSeats(this IQueryable<EventRegistration> registrations, Guid eventId) =>
+        registrations.Where(r => r.EventId == eventId && (r.State == RegistrationState.Seated || r.State == RegistrationState.Offered));
+
     public static IQueryable<CommunityEvent> After(this IQueryable<CommunityEvent> events, (DateTimeOffset StartsAt, Guid Id) cursor) =>
         events.Where(e => e.StartsAt > cursor.StartsAt || (e.StartsAt == cursor.StartsAt && e.Id.CompareTo(cursor.Id) > 0));
 

@@ -21,6 +21,10 @@ public sealed class SafeMarkdown
 
     public string ToHtml(string markdown) => _sanitizer.Sanitize(Markdown.ToHtml(markdown, Pipeline));
 
+    // The text without its Markdown, for places that take no HTML (a search engine's event data).
+    // Not HTML: whoever writes it into a page encodes it.
+    public static string ToPlainText(string markdown) => Markdown.ToPlainText(markdown, Pipeline).Trim();
+
     private static HtmlSanitizer CreateSanitizer()
     {
         var sanitizer = new HtmlSanitizer { KeepChildNodes = true };
