@@ -50,12 +50,13 @@ public sealed class DetailsModel(EventActions actions, CeremoniesDb db, SafeMark
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken cancellationToken) =>
-        Answer(id, await actions.ApproveAsync(User, id, null, cancellationToken), "approved: it is listed publicly and its organizer is told");
+    // The moderation forms carry the version shown: an event changed since is not decided unseen.
+    public async Task<IActionResult> OnPostApproveAsync(Guid id, uint? version, CancellationToken cancellationToken) =>
+        Answer(id, await actions.ApproveAsync(User, id, null, cancellationToken, version), "approved: it is listed publicly and its organizer is told");
 
-    public async Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, uint? version, CancellationToken cancellationToken)
     {
-        var outcome = await actions.RejectAsync(User, id, reason, cancellationToken);
+        var outcome = await actions.RejectAsync(User, id, reason, cancellationToken, version);
         if (outcome.Refusal == EventRefusal.Invalid && await LoadAsync(id, cancellationToken))
         {
             RejectReason = reason;
@@ -78,7 +79,7 @@ public sealed class DetailsModel(EventActions actions, CeremoniesDb db, SafeMark
         Message = outcome switch
         {
             { Event: { } e } => $"\u201c{e.Title}\u201d is {done}.",
-            { Refusal: EventRefusal.Stale } => "Someone else changed this event at the same moment. Here it is as it now stands; try again if it is still needed.",
+            { Refusal: EventRefusal.Stale } => "This event changed since you read it. Here it is as it now stands; decide again if it is still needed.",
             _ => outcome.Message,
         };
         return RedirectToPage(new { id });

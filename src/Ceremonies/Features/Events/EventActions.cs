@@ -28,10 +28,13 @@ public enum EventRefusal
 public sealed record EventOutcome(CommunityEvent? Event, EventRefusal Refusal = EventRefusal.None, string? Message = null,
     IReadOnlyDictionary<string, string[]>? Errors = null)
 {
+    // What the person may do about a conflict.
+    public string? Detail { get; init; }
+
     public static EventOutcome Done(CommunityEvent e) => new(e);
     public static EventOutcome NotFound() => new(null, EventRefusal.NotFound);
     public static EventOutcome Forbidden(string message) => new(null, EventRefusal.Forbidden, message);
-    public static EventOutcome Conflict(string message) => new(null, EventRefusal.Conflict, message);
+    public static EventOutcome Conflict(string message, string? detail = null) => new(null, EventRefusal.Conflict, message) { Detail = detail };
     public static EventOutcome Stale() => new(null, EventRefusal.Stale);
     public static EventOutcome Invalid(Dictionary<string, string[]> errors) => new(null, EventRefusal.Invalid, "This event cannot be saved as it stands.", errors);
     public static EventOutcome Invalid(string field, string message) => Invalid(new() { [field] = [message] });
@@ -121,7 +124,26 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
     // its time or place moved.
     public async Task<EventOutcome> ChangeAsync(ClaimsPrincipal user, Guid id, EventRequest request, uint? expectedVersion, CancellationToken cancellationToken)
     {
-        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
+        var capacityBefore = 0;
+        // Under the event's lock: the seats counted against a smaller capacity, and the attendees told
+        // of a move, are those of this moment; a confirmation waits until the change is in.
+        var outcome = await db.WithEventLockedAsync(id, tracked: true, e =>
+        {
+            capacityBefore = e?.Capacity ?? 0;
+            return ChangeLockedAsync(user, e, request, expectedVersion, cancellationToken);
+        }, cancellationToken);
+        if (outcome.Event is { } changed && changed.Capacity > capacityBefore)
+        {
+            // New seats go to the people waiting. Should this process stop first, the recurring
+            // job (event-offers) finds the free seats and offers them.
+            await attendance.OfferSeatsAsync(changed.Id, cancellationToken);
+        }
+        return outcome;
+    }
+
+    private async Task<EventOutcome> ChangeLockedAsync(
+        ClaimsPrincipal user, CommunityEvent? e, EventRequest request, uint? expectedVersion, CancellationToken cancellationToken)
+    {
         if (e is null || !user.MaySee(e))
         {
             return EventOutcome.NotFound();
@@ -184,6 +206,9 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         if (review)
         {
             e.MoveTo(EventState.Submitted, user.UserId, null, now);
+            // A listed event that moved stays listed, marked as changed, so that its public keeps
+            // finding it; new words are not shown to the public before a moderator has read them.
+            e.Published &= !reworded;
             await EventMails.ToOrganizerAsync(db, e, "resubmitted", site.Value, now, cancellationToken);
         }
         else
@@ -199,52 +224,57 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
             return hallRefused;
         }
         db.Audit(user, review ? "event.resubmitted" : moved ? "event.moved" : "event.changed", "event", e.Id, before, EventView.Of(e), now);
-        var outcome = await SaveAsync(e, cancellationToken);
-        if (outcome.Event is not null && e.Capacity > before.Capacity)
-        {
-            // New seats go to the people waiting. Should this process stop first, the recurring
-            // job (event-offers) finds the free seats and offers them.
-            await attendance.OfferSeatsAsync(e.Id, cancellationToken);
-        }
-        return outcome;
+        return await SaveAsync(e, cancellationToken);
     }
 
-    public Task<EventOutcome> ApproveAsync(ClaimsPrincipal user, Guid id, string? note, CancellationToken cancellationToken) =>
-        ModerateAsync(user, id, EventState.Approved, note, cancellationToken);
+    public const int MaxReason = 1000;
 
-    public Task<EventOutcome> RejectAsync(ClaimsPrincipal user, Guid id, string? reason, CancellationToken cancellationToken) =>
+    // A moderator decides on the version they read (expectedVersion, when given): an event changed
+    // since is refused as stale rather than approved unseen.
+    public Task<EventOutcome> ApproveAsync(ClaimsPrincipal user, Guid id, string? note, CancellationToken cancellationToken, uint? expectedVersion = null) =>
+        note?.Length > MaxReason
+            ? Task.FromResult(EventOutcome.Invalid("reason", $"Write at most {MaxReason} characters."))
+            : ModerateAsync(user, id, EventState.Approved, note, expectedVersion, cancellationToken);
+
+    public Task<EventOutcome> RejectAsync(ClaimsPrincipal user, Guid id, string? reason, CancellationToken cancellationToken, uint? expectedVersion = null) =>
         string.IsNullOrWhiteSpace(reason)
             ? Task.FromResult(EventOutcome.Invalid("reason", "Say why the event is not approved: its organizer reads it."))
-            : ModerateAsync(user, id, EventState.Rejected, reason, cancellationToken);
+            : reason.Length > MaxReason
+                ? Task.FromResult(EventOutcome.Invalid("reason", $"Write at most {MaxReason} characters."))
+                : ModerateAsync(user, id, EventState.Rejected, reason, expectedVersion, cancellationToken);
 
     // The organizer withdraws their event (an admin may too); its attendees hear it is cancelled.
-    public async Task<EventOutcome> WithdrawAsync(ClaimsPrincipal user, Guid id, string? reason, CancellationToken cancellationToken)
-    {
-        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !user.MaySee(e))
+    public Task<EventOutcome> WithdrawAsync(ClaimsPrincipal user, Guid id, string? reason, CancellationToken cancellationToken) =>
+        db.WithEventLockedAsync(id, tracked: true, async e =>
         {
-            return EventOutcome.NotFound();
-        }
-        if (!user.IsOrganizerOf(e) && !user.IsAdmin)
-        {
-            return EventOutcome.Forbidden("Only the event's organizer withdraws it.");
-        }
-        return await MoveAsync(user, e, EventState.Withdrawn, reason, cancellationToken);
-    }
+            if (e is null || !user.MaySee(e))
+            {
+                return EventOutcome.NotFound();
+            }
+            if (!user.IsOrganizerOf(e) && !user.IsAdmin)
+            {
+                return EventOutcome.Forbidden("Only the event's organizer withdraws it.");
+            }
+            return await MoveAsync(user, e, EventState.Withdrawn, reason, cancellationToken);
+        }, cancellationToken);
 
-    private async Task<EventOutcome> ModerateAsync(ClaimsPrincipal user, Guid id, EventState next, string? reason, CancellationToken cancellationToken)
-    {
-        var e = await db.Events.FirstOrDefaultAsync(x => x.Id == id, cancellationToken);
-        if (e is null || !user.MaySee(e))
+    private Task<EventOutcome> ModerateAsync(ClaimsPrincipal user, Guid id, EventState next, string? reason, uint? expectedVersion, CancellationToken cancellationToken) =>
+        db.WithEventLockedAsync(id, tracked: true, async e =>
         {
-            return EventOutcome.NotFound();
-        }
-        if (!user.IsModerator)
-        {
-            return EventOutcome.Forbidden("Moderators approve and reject events.");
-        }
-        return await MoveAsync(user, e, next, reason, cancellationToken);
-    }
+            if (e is null || !user.MaySee(e))
+            {
+                return EventOutcome.NotFound();
+            }
+            if (!user.IsModerator)
+            {
+                return EventOutcome.Forbidden("Moderators approve and reject events.");
+            }
+            if (expectedVersion is { } v && v != e.Version)
+            {
+                return EventOutcome.Stale();
+            }
+            return await MoveAsync(user, e, next, reason, cancellationToken);
+        }, cancellationToken);
 
     private async Task<EventOutcome> MoveAsync(ClaimsPrincipal user, CommunityEvent e, EventState next, string? reason, CancellationToken cancellationToken)
     {
@@ -264,7 +294,18 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         await EventMails.ToOrganizerAsync(db, e, EventMails.Word(next), site.Value, now, cancellationToken);
         if (wasListed && !e.Published && !e.IsOver(now))
         {
+            // Everyone still in hears it is cancelled, and their places end with it: nobody keeps a
+            // seat, or takes an offered one, at an event that no longer takes place.
             await AttendeeMails.TellAsync(db, e, "cancelled", site.Value, now, cancellationToken);
+            var places = await db.EventRegistrations.Where(r => r.EventId == e.Id && (r.State == RegistrationState.Seated
+                    || r.State == RegistrationState.Waitlisted || r.State == RegistrationState.Offered || r.State == RegistrationState.Pending))
+                .ToListAsync(cancellationToken);
+            foreach (var place in places)
+            {
+                place.State = RegistrationState.Cancelled;
+                place.OfferExpiresAt = null;
+                place.UpdatedAt = now;
+            }
         }
         return await SaveAsync(e, cancellationToken);
     }
@@ -277,14 +318,14 @@ public sealed class EventActions(CeremoniesDb db, TimeProvider clock, IOptions<S
         {
             return null;
         }
-        if (before.State == EventState.Rejected)
+        if (before.State == EventState.Rejected && e.State == EventState.Submitted)
         {
             var span = new ZonedSpan(new ZonedTime(e.LocalStart, e.TimeZone, e.StartsAt), new ZonedTime(e.LocalEnd, e.TimeZone, e.EndsAt));
             var (booking, refused) = await hall.BookAsync(user, hallId, span, e.Title, e.Capacity, now, cancellationToken);
             e.BookingId = booking?.Id ?? e.BookingId;
             return refused;
         }
-        return moved || e.Capacity != before.Capacity ? await hall.FollowAsync(user, e, now, cancellationToken) : null;
+        return moved || e.Capacity != before.Capacity ? await hall.FollowAsync(user, e, moved, now, cancellationToken) : null;
     }
 
     // PostgreSQL decides whether the hall is free: its exclusion constraint keeps live bookings

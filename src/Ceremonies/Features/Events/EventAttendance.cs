@@ -37,7 +37,8 @@ public sealed record AttendanceOutcome(EventRegistration? Registration, Communit
 // gone. The capacity holds under any concurrency: each change that takes or frees a seat runs with
 // the event's row locked (FOR UPDATE), so seats are counted and given out one change at a time.
 // A seat that frees is offered to the first person waiting, for a limited time; an offer that
-// lapses passes to the next (ExpireOffersAsync, a recurring job).
+// lapses passes to the next (RunAsync, the recurring job event-offers). The changes of the event
+// itself that touch its places (a new capacity, a withdrawal) take the same lock (EventActions).
 public sealed class EventAttendance(
     CeremoniesDb db, TimeProvider clock, IOptions<SiteOptions> site, IOptions<EventOptions> options, IDataProtectionProvider protection)
 {
@@ -123,6 +124,10 @@ public sealed class EventAttendance(
             if (registration.State == RegistrationState.Seated)
             {
                 return Task.FromResult(new AttendanceOutcome(registration, e));
+            }
+            if (!e.Published || e.StartsAt <= now)
+            {
+                return Task.FromResult(new AttendanceOutcome(registration, e, AttendanceRefusal.Closed));
             }
             if (registration.State != RegistrationState.Offered || registration.OfferExpiresAt <= now)
             {
@@ -264,19 +269,16 @@ public sealed class EventAttendance(
         return outcome.Registration is { } r ? outcome with { WaitlistPosition = await PositionAsync(r, cancellationToken) } : outcome;
     }
 
-    // Runs the work in a transaction that holds the event's row lock; a deadlock or serialization
-    // failure runs it again from the start (RetryStrategy).
     private Task<T> LockedAsync<T>(Guid eventId, Func<CommunityEvent, Task<T>> work, CancellationToken cancellationToken) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
-        {
-            db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // xmin is a system column: "*" leaves it out, and EF reads the row version from it.
-            var e = (await db.Events.FromSql($"SELECT *, xmin FROM events WHERE id = {eventId} FOR UPDATE").AsNoTracking().ToListAsync(ct)).Single();
-            var result = await work(e);
-            await transaction.CommitAsync(ct);
-            return result;
-        }, cancellationToken);
+        db.WithEventLockedAsync(eventId, tracked: false, e => work(e!), cancellationToken); // a registration's event exists (foreign key)
+
+    // When an offer ends, in the event's time and in UTC.
+    private static string OfferEnd(CommunityEvent e, EventRegistration registration)
+    {
+        var end = registration.OfferExpiresAt ?? e.StartsAt;
+        var local = Infrastructure.Time.ZonedTime.ToLocal(end, e.TimeZone);
+        return $"{local.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} ({e.TimeZone}), {end.UtcDateTime.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} UTC";
+    }
 
     private Task<int> SeatsTakenAsync(Guid eventId, CancellationToken cancellationToken) =>
         db.EventRegistrations.HoldingSeats(eventId).CountAsync(cancellationToken);
@@ -324,7 +326,7 @@ public sealed class EventAttendance(
             "waitlisted" => ($"On the waitlist: {e.Title}",
                 $"All seats are taken; you are on the waitlist. When a seat frees, the first person waiting is offered it by mail for a limited time.\n\n{link}"),
             "offered" => ($"A seat is free for you: {e.Title}",
-                $"A seat freed and is held for you until {registration.OfferExpiresAt?.UtcDateTime.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} UTC. Take it here; after that it goes to the next person waiting:\n\n{link}"),
+                $"A seat freed and is held for you until {OfferEnd(e, registration)}. Take it here; after that it goes to the next person waiting:\n\n{link}"),
             "lapsed" => ($"The seat offered to you has passed on: {e.Title}",
                 "The offer of a seat ended before it was taken, so it went to the next person waiting. You may register again from the event's page."),
             "cancelled" => ($"Registration cancelled: {e.Title}",

@@ -134,13 +134,18 @@ public static class EventEndpoints
         Guid id, EventActions actions, ClaimsPrincipal user, HttpResponse response, CancellationToken cancellationToken) =>
         Answer(await actions.WithdrawAsync(user, id, null, cancellationToken), response);
 
+    // With If-Match, the decision is on the version the moderator read; a change since is a 412.
     public static async Task<Results<Ok<EventView>, ProblemHttpResult, ValidationProblem>> Approve(
-        Guid id, ModerationRequest? request, EventActions actions, ClaimsPrincipal user, HttpResponse response, CancellationToken cancellationToken) =>
-        Answer(await actions.ApproveAsync(user, id, request?.Reason, cancellationToken), response);
+        Guid id, ModerationRequest? request, EventActions actions, ClaimsPrincipal user, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpResponse response, CancellationToken cancellationToken) =>
+        !ETags.TryRead(ifMatch, out var expected) ? Problems.Stale()
+            : Answer(await actions.ApproveAsync(user, id, request?.Reason, cancellationToken, expected), response);
 
     public static async Task<Results<Ok<EventView>, ProblemHttpResult, ValidationProblem>> Reject(
-        Guid id, ModerationRequest? request, EventActions actions, ClaimsPrincipal user, HttpResponse response, CancellationToken cancellationToken) =>
-        Answer(await actions.RejectAsync(user, id, request?.Reason, cancellationToken), response);
+        Guid id, ModerationRequest? request, EventActions actions, ClaimsPrincipal user, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpResponse response, CancellationToken cancellationToken) =>
+        !ETags.TryRead(ifMatch, out var expected) ? Problems.Stale()
+            : Answer(await actions.RejectAsync(user, id, request?.Reason, cancellationToken, expected), response);
 
     // The signed-in organizer's events, in every state, latest first.
     public static async Task<Ok<List<EventView>>> Mine(CeremoniesDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
@@ -268,7 +273,7 @@ public static class EventEndpoints
     private static ProblemHttpResult Problem(EventOutcome outcome) => outcome.Refusal switch
     {
         EventRefusal.Forbidden => Problems.Forbidden(outcome.Message!), // these outcomes carry their message
-        EventRefusal.Conflict => Problems.Conflict(outcome.Message!),
+        EventRefusal.Conflict => Problems.Conflict(outcome.Message!, outcome.Detail),
         EventRefusal.Stale => Problems.Stale(),
         _ => Problems.NotFound("event"),
     };

@@ -51,8 +51,9 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         return (booking, null);
     }
 
-    // The event moved or its capacity changed: its live booking moves with it, by the same rules.
-    public async Task<EventOutcome?> FollowAsync(ClaimsPrincipal user, CommunityEvent e, DateTimeOffset now, CancellationToken cancellationToken)
+    // The event moved or its capacity changed: its live booking follows, by the same rules. As for
+    // any booking, once the staff confirmed it only they move it or give it more people.
+    public async Task<EventOutcome?> FollowAsync(ClaimsPrincipal user, CommunityEvent e, bool moved, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (e.BookingId is not { } id || await db.Bookings.FirstOrDefaultAsync(b => b.Id == id, cancellationToken) is not { IsLive: true } booking)
         {
@@ -60,7 +61,15 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         }
         var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken, user.UserId))!; // the booking's hall exists (foreign key)
         var span = new ZonedSpan(new ZonedTime(e.LocalStart, e.TimeZone, e.StartsAt), new ZonedTime(e.LocalEnd, e.TimeZone, e.EndsAt));
-        if (await RefuseAsync(user, context, span, e.Capacity, now) is { } refused)
+        var staff = await authorization.IsMemberAsync(user, context.Hall.VenueId, context.Role);
+        if (!staff && booking.State == BookingState.Confirmed && (moved || e.Capacity > booking.Attendees))
+        {
+            return EventOutcome.Conflict($"The venue's staff confirmed {context.Hall.Name} for the event as it was booked.",
+                "Ask them to move the booking or to give it more people, or keep the event's time, place and capacity.");
+        }
+        // Only what changed is checked again: a capacity change alone does not make the booking's
+        // notice or its start count against it.
+        if (await RefuseAsync(user, context, span, e.Capacity, now, onlyCapacity: !moved) is { } refused)
         {
             return refused;
         }
@@ -89,14 +98,14 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         await BookingMails.SendToRequesterAsync(db, booking, context.Hall.Name, context.VenueName, "cancelled", now, cancellationToken);
     }
 
-    private async Task<EventOutcome?> RefuseAsync(ClaimsPrincipal user, HallContext context, ZonedSpan span, int capacity, DateTimeOffset now)
+    private async Task<EventOutcome?> RefuseAsync(ClaimsPrincipal user, HallContext context, ZonedSpan span, int capacity, DateTimeOffset now, bool onlyCapacity = false)
     {
         if (context.TimeZone != span.Start.Zone)
         {
             return EventOutcome.Invalid("timeZone", $"{context.Hall.Name} is in {context.TimeZone}: give the event's times in that zone.");
         }
         var staff = await authorization.IsMemberAsync(user, context.Hall.VenueId, context.Role);
-        var refusals = BookingRules.Check(context.Hall, span, capacity, now, staff);
+        var refusals = BookingRules.Check(context.Hall, span, capacity, now, staff).Where(r => !onlyCapacity || r.Field == "attendees").ToList();
         return refusals.Count == 0 ? null
             : EventOutcome.Invalid(refusals.GroupBy(r => r.Field == "attendees" ? "capacity" : r.Field)
                 .ToDictionary(g => g.Key, g => g.Select(r => r.Message).Distinct().ToArray()));

@@ -80,6 +80,24 @@ public static class EventQueries
     public static IQueryable<EventRegistration> HoldingSeats(this IQueryable<EventRegistration> registrations, Guid eventId) =>
         registrations.Where(r => r.EventId == eventId && (r.State == RegistrationState.Seated || r.State == RegistrationState.Offered));
 
+    // Runs the work in a transaction that first locks the event's row (FOR UPDATE), so changes that
+    // take or free seats, and changes of the event itself, take turns. A deadlock or serialization
+    // failure runs it again from the start (RetryStrategy). The event is null when it does not exist;
+    // tracked, it is saved with the work's SaveChanges.
+    public static Task<T> WithEventLockedAsync<T>(
+        this CeremoniesDb db, Guid eventId, bool tracked, Func<CommunityEvent?, Task<T>> work, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // xmin is a system column: "*" leaves it out, and EF reads the row version from it.
+            var query = db.Events.FromSql($"SELECT *, xmin FROM events WHERE id = {eventId} FOR UPDATE");
+            var e = (await (tracked ? query : query.AsNoTracking()).ToListAsync(ct)).SingleOrDefault();
+            var result = await work(e);
+            await transaction.CommitAsync(ct);
+            return result;
+        }, cancellationToken);
+
     public static IQueryable<CommunityEvent> After(this IQueryable<CommunityEvent> events, (DateTimeOffset StartsAt, Guid Id) cursor) =>
         events.Where(e => e.StartsAt > cursor.StartsAt || (e.StartsAt == cursor.StartsAt && e.Id.CompareTo(cursor.Id) > 0));
 

@@ -120,11 +120,12 @@ public sealed class IndexModel(CeremoniesDb db, TimeProvider clock) : PageModel
         {
             return null;
         }
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            && day.Year is >= 2000 and <= 2200)
         {
             return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         }
-        Errors[field] = "Give a date as year-month-day, such as 2027-02-26.";
+        Errors[field] = "Give a date from 2000 to 2200 as year-month-day, such as 2027-02-26.";
         return null;
     }
 

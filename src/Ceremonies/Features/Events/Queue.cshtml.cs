@@ -31,12 +31,13 @@ public sealed class QueueModel(CeremoniesDb db, EventActions actions) : PageMode
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
-    public async Task<IActionResult> OnPostApproveAsync(Guid eventId, CancellationToken cancellationToken) =>
-        Answer(await actions.ApproveAsync(User, eventId, null, cancellationToken), "approved: it is listed publicly");
+    // Each form carries the version the moderator saw: an event changed since is not decided unseen.
+    public async Task<IActionResult> OnPostApproveAsync(Guid eventId, uint? version, CancellationToken cancellationToken) =>
+        Answer(await actions.ApproveAsync(User, eventId, null, cancellationToken, version), "approved: it is listed publicly");
 
-    public async Task<IActionResult> OnPostRejectAsync(Guid eventId, string? reason, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostRejectAsync(Guid eventId, string? reason, uint? version, CancellationToken cancellationToken)
     {
-        var outcome = await actions.RejectAsync(User, eventId, reason, cancellationToken);
+        var outcome = await actions.RejectAsync(User, eventId, reason, cancellationToken, version);
         if (outcome.Refusal == EventRefusal.Invalid)
         {
             (RefusedId, RefusedReason, RefusedError) = (eventId, reason, string.Join(" ", outcome.Errors?.Values.SelectMany(m => m) ?? []));
@@ -53,7 +54,7 @@ public sealed class QueueModel(CeremoniesDb db, EventActions actions) : PageMode
         {
             { Event: { } e } => $"\u201c{e.Title}\u201d is {done}.",
             { Refusal: EventRefusal.NotFound } => "That event no longer exists.",
-            { Refusal: EventRefusal.Stale } => "Someone changed that event at the same moment; see it again below.",
+            { Refusal: EventRefusal.Stale } => "That event changed since you read it: see it again below before you decide.",
             _ => outcome.Message,
         };
         return RedirectToPage();

@@ -7,7 +7,7 @@ using Ceremonies.Infrastructure.Security;
 namespace Ceremonies.Features.Events;
 
 // The event page's registration form posts here: a page of its own so that only registering, which
-// sends a mail, counts against the per-address limit, as the API's registration does. A refused
+// sends a mail, counts against the limit per client address, as the API's registration does. A refused
 // form is shown again here, with what was typed and what to change.
 [EnableRateLimiting(RateLimits.AccountMail)]
 public sealed class RegisterModel(EventActions actions, EventAttendance attendance) : PageModel

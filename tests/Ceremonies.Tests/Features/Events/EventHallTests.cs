@@ -75,4 +75,27 @@ public sealed class EventHallTests(AppFixture fixture)
 
     private Task<int> MailsAsync(string to, Guid bookingId) =>
         fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Outbox.CountAsync(m => m.Recipient == to && m.IdempotencyKey.StartsWith($"booking:{bookingId}:request-for-staff")));
+
+    // As for any booking: once the venue's staff confirmed the hall, only they move it.
+    [Fact]
+    public async Task AnOrganizerCannotMoveAHallBookingTheStaffConfirmed()
+    {
+        var world = await World.CreateAsync(fixture);
+        var day = world.FreeDay();
+        using var organizer = await world.ClientAsync(Who.Organizer);
+        using var created = await organizer.PostAsJsonAsync(new Uri("/api/events", UriKind.Relative), Body(world, day.AddHours(10), "Remembrance"));
+        using var view = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var id = view.RootElement.GetProperty("id").GetGuid();
+        var bookingId = view.RootElement.GetProperty("bookingId").GetGuid();
+        using var staff = await world.ClientAsync(Who.Staff);
+        using var confirmed = await staff.PostAsJsonAsync(new Uri($"/api/bookings/{bookingId}/confirm", UriKind.Relative), new { reason = "Welcome." });
+
+        using var moved = await organizer.PutAsJsonAsync(new Uri($"/api/events/{id}", UriKind.Relative), Body(world, day.AddHours(14), "Remembrance"));
+
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, moved.StatusCode);
+        var booking = await BookingAsync(bookingId);
+        Assert.Equal(BookingState.Confirmed, booking.State);
+        Assert.Equal(day.AddHours(10), booking.LocalStart);
+    }
 }

@@ -142,6 +142,79 @@ public sealed class EventModerationTests(AppFixture fixture)
         Assert.False(again.RootElement.GetProperty("changed").GetBoolean());
     }
 
+    // New words are not shown to the public before a moderator has read them.
+    [Fact]
+    public async Task AnApprovedEventWhoseTextChangesLeavesTheListingUntilApprovedAgain()
+    {
+        var world = await World.CreateAsync(fixture);
+        var organizer = await world.NewPersonAsync("organizer");
+        var e = await world.NewEventAsync(EventState.Approved, organizer);
+        using var client = await ClientAsync(world, Actor.OwnOrganizer, organizer);
+
+        using var changed = await client.PutAsJsonAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative),
+            Request(e, e.LocalStart) with { Description = "Readings, music and a minute of silence." });
+        using var anonymous = fixture.App.CreateClient();
+        using var hidden = await anonymous.GetAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative));
+        var listedBefore = await ListedAsync(e.Title);
+        using var moderator = await world.ClientAsync(Who.Moderator);
+        using var approved = await moderator.PostAsync(new Uri($"/api/events/{e.Id}/approve", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.DoesNotContain(e.Id, listedBefore);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Contains(e.Id, await ListedAsync(e.Title));
+    }
+
+    // A moderator decides on the version they read: an event changed since is not approved unseen.
+    [Fact]
+    public async Task AnApprovalOfAVersionThatChangedSinceIsRefusedAsStale()
+    {
+        var world = await World.CreateAsync(fixture);
+        var organizer = await world.NewPersonAsync("organizer");
+        var e = await world.NewEventAsync(EventState.Submitted, organizer);
+        using var moderator = await world.ClientAsync(Who.Moderator);
+        using var read = await moderator.GetAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative));
+        using var owner = await ClientAsync(world, Actor.OwnOrganizer, organizer);
+        using var changed = await owner.PutAsJsonAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative),
+            Request(e, e.LocalStart) with { Description = "Something else entirely." });
+
+        using var approve = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/events/{e.Id}/approve", UriKind.Relative));
+        approve.Headers.IfMatch.Add(read.Headers.ETag!);
+        using var stale = await moderator.SendAsync(approve);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(EventState.Submitted, (await TraceAsync(e.Id, null)).Event.State);
+    }
+
+    // A withdrawn event's attendees are told, and their places end: nobody keeps or takes a seat.
+    [Fact]
+    public async Task WithdrawingAnEventEndsItsPlacesAndAnOfferCanNoLongerBeTaken()
+    {
+        var world = await World.CreateAsync(fixture);
+        var organizer = await world.NewPersonAsync("organizer");
+        var e = await world.NewEventAsync(EventState.Approved, organizer, capacity: 1);
+        var (seated, _) = await world.NewRegistrationAsync(e);
+        var (offered, offerToken) = await world.NewRegistrationAsync(e, RegistrationState.Offered);
+        using var owner = await ClientAsync(world, Actor.OwnOrganizer, organizer);
+
+        using var withdrawn = await owner.DeleteAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative));
+        using var anonymous = fixture.App.CreateClient();
+        using var late = await anonymous.PostAsJsonAsync(new Uri("/api/registrations/accept", UriKind.Relative), new { token = offerToken });
+
+        Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        var states = await fixture.App.InScopeAsync<CeremoniesDb, List<RegistrationState>>(db =>
+            db.EventRegistrations.Where(r => r.EventId == e.Id).Select(r => r.State).ToListAsync());
+        Assert.All(states, s => Assert.Equal(RegistrationState.Cancelled, s));
+        foreach (var address in new[] { seated.Email, offered.Email })
+        {
+            Assert.Equal(1, await fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+                db.Outbox.CountAsync(m => m.Recipient == address && m.Subject.StartsWith("Cancelled:"))));
+        }
+    }
+
     [Fact]
     public async Task ARejectedEventThatIsChangedGoesBackToReviewAndAStaleChangeIsRefused()
     {

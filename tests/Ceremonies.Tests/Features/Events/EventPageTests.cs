@@ -136,6 +136,19 @@ public sealed partial class EventPageTests(AppFixture fixture)
         Assert.Contains("value=\"2027-03-01\"", html, StringComparison.Ordinal);
     }
 
+    // The last day of the calendar cannot be made the end of a search: a field error, not a 500.
+    [Fact]
+    public async Task ASearchToTheLastDayOfTheCalendarNamesTheFieldInsteadOfFailing()
+    {
+        using var client = fixture.App.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/events?to=9999-12-31", UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<span id=\"to-error\" class=\"field-error\">Give a date from 2000 to 2200", html, StringComparison.Ordinal);
+    }
+
     private static List<Guid> ListedIds(string html) => [.. ListedEvent().Matches(html).Select(m => Guid.Parse(m.Groups[1].Value))];
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, Guid eventId)
