@@ -98,4 +98,32 @@ public sealed class EventHallTests(AppFixture fixture)
         Assert.Equal(BookingState.Confirmed, booking.State);
         Assert.Equal(day.AddHours(10), booking.LocalStart);
     }
+
+    // A move into a taken slot is refused inside the event's locked transaction; the connection
+    // and the next writes are unharmed.
+    [Fact]
+    public async Task MovingAnEventIntoATakenSlotOfItsHallIsRefusedAndLaterWritesSucceed()
+    {
+        var world = await World.CreateAsync(fixture);
+        var day = world.FreeDay();
+        using var organizer = await world.ClientAsync(Who.Organizer);
+        using var first = await organizer.PostAsJsonAsync(new Uri("/api/events", UriKind.Relative), Body(world, day.AddHours(10), "Remembrance"));
+        using var second = await organizer.PostAsJsonAsync(new Uri("/api/events", UriKind.Relative), Body(world, day.AddHours(14), "Concert"));
+        using var view = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
+        var id = view.RootElement.GetProperty("id").GetGuid();
+
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var moved = await organizer.PutAsJsonAsync(new Uri($"/api/events/{id}", UriKind.Relative), Body(world, day.AddHours(10).AddMinutes(15 * i), "Concert"));
+            answers.Add(moved.StatusCode);
+        }
+        using var later = await organizer.PutAsJsonAsync(new Uri($"/api/events/{id}", UriKind.Relative), Body(world, day.AddHours(16), "Concert"));
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Conflict, status));
+        Assert.Equal(HttpStatusCode.OK, later.StatusCode);
+        Assert.Equal(day.AddHours(16), (await BookingAsync(view.RootElement.GetProperty("bookingId").GetGuid())).LocalStart);
+    }
 }
