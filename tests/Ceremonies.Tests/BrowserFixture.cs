@@ -47,10 +47,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in", StringComparison.Ordinal), Committed);
         Assert.Equal(email, await page.GetByTestId("signed-in-as").InnerTextAsync());
         return page;
     }
+
+    // Waiting for a URL also waits for the new page's load event by default, and on a busy machine
+    // that wait once hung for its whole 90 s after the page had loaded (CI, a sign-in's redirect).
+    // The tests wait for what they read instead, which Playwright's locators do by themselves.
+    public static readonly PageWaitForURLOptions Committed = new() { WaitUntil = WaitUntilState.Commit };
 
     public async Task DisposeAsync()
     {

@@ -56,7 +56,7 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
         await page.GetByLabel("Email").FillAsync(world.Person(Who.Staff).Email!);
         await page.GetByLabel("Password").FillAsync(World.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), BrowserFixture.Committed);
         Assert.Equal(heading, await page.Locator("h1").InnerTextAsync());
     }
 

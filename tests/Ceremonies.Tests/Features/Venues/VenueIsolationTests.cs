@@ -86,7 +86,7 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
 
         try
         {
-            await page.WaitForURLAsync($"**/venues/{world.Memorial.Id}");
+            await page.WaitForURLAsync($"**/venues/{world.Memorial.Id}", BrowserFixture.Committed);
         }
         catch (TimeoutException)
         {
