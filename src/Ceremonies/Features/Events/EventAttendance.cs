@@ -276,8 +276,7 @@ public sealed class EventAttendance(
     private static string OfferEnd(CommunityEvent e, EventRegistration registration)
     {
         var end = registration.OfferExpiresAt ?? e.StartsAt;
-        var local = Infrastructure.Time.ZonedTime.ToLocal(end, e.TimeZone);
-        return $"{local.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} ({e.TimeZone}), {end.UtcDateTime.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} UTC";
+        return $"{EventTexts.Moment(Infrastructure.Time.ZonedTime.ToLocal(end, e.TimeZone), e.TimeZone)}, {EventTexts.Moment(end.UtcDateTime, "UTC")}";
     }
 
     private Task<int> SeatsTakenAsync(Guid eventId, CancellationToken cancellationToken) =>

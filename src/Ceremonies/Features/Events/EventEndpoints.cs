@@ -199,9 +199,7 @@ public static class EventEndpoints
     {
         if (await AttendeesOfAsync(id, db, actions, user, cancellationToken) is not { } attendees)
         {
-            return await actions.FindVisibleAsync(user, id, cancellationToken) is null
-                ? Problems.NotFound("event")
-                : Problems.Forbidden("Only the event's organizer sees who registered.");
+            return await NotTheirsAsync(id, actions, user, cancellationToken);
         }
         return TypedResults.Ok(attendees.Select(AttendeeView.Of).ToList());
     }
@@ -213,9 +211,7 @@ public static class EventEndpoints
     {
         if (await AttendeesOfAsync(id, db, actions, user, cancellationToken) is not { } attendees)
         {
-            return await actions.FindVisibleAsync(user, id, cancellationToken) is null
-                ? Problems.NotFound("event")
-                : Problems.Forbidden("Only the event's organizer sees who registered.");
+            return await NotTheirsAsync(id, actions, user, cancellationToken);
         }
         var csv = new StringBuilder("name,email,state,queued_at,offer_expires_at,registered_at\r\n");
         foreach (var a in attendees)
@@ -238,6 +234,12 @@ public static class EventEndpoints
         return await db.EventRegistrations.AsNoTracking().Where(r => r.EventId == id && r.State != RegistrationState.Pending)
             .OrderBy(r => r.State).ThenBy(r => r.QueuedAt).ThenBy(r => r.Id).ToListAsync(cancellationToken);
     }
+
+    // Why someone may not see who registered: the event is not theirs to see at all, or not theirs.
+    private static async Task<ProblemHttpResult> NotTheirsAsync(Guid id, EventActions actions, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await actions.FindVisibleAsync(user, id, cancellationToken) is null
+            ? Problems.NotFound("event")
+            : Problems.Forbidden("Only the event's organizer sees who registered.");
 
     private static string Instant(DateTimeOffset? instant) => instant?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
 

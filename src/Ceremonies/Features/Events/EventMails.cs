@@ -43,13 +43,8 @@ public static class EventMails
         db.Outbox.Add(OutboxMessage.Email($"event:{e.Id}:{what}:{e.Sequence}:{to}", to, subject, text, null, now));
     }
 
-    public static string When(CommunityEvent e)
-    {
-        var local = e.LocalStart.Date == e.LocalEnd.Date
-            ? $"{e.LocalStart.ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture)}–{e.LocalEnd.ToString("HH:mm", CultureInfo.InvariantCulture)} ({e.TimeZone})"
-            : $"{e.LocalStart.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} to {e.LocalEnd.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} ({e.TimeZone})";
-        return $"{local}; {e.StartsAt.UtcDateTime.ToString("d MMMM yyyy HH:mm", CultureInfo.InvariantCulture)} UTC";
-    }
+    // The event's own time and the same span in UTC; a mail cannot know its reader's zone.
+    public static string When(CommunityEvent e) => $"{EventTexts.Local(e)}; {EventTexts.Utc(e)}";
 
     public static string Word(EventState state) => state.ToString().ToLowerInvariant();
 }
