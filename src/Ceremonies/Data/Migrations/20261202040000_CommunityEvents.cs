@@ -77,6 +77,7 @@ public sealed class CommunityEvents : Migration
             CREATE UNIQUE INDEX event_registrations_one_per_address ON event_registrations (event_id, lower(email));
             CREATE INDEX event_registrations_waitlist ON event_registrations (event_id, queued_at) WHERE state = 'waitlisted';
             CREATE INDEX event_registrations_offers ON event_registrations (offer_expires_at) WHERE state = 'offered';
+            CREATE INDEX event_registrations_unconfirmed ON event_registrations (updated_at) WHERE state = 'pending';
             """);
     }
 }

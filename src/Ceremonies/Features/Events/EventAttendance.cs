@@ -17,6 +17,11 @@ public sealed class EventOptions
     // How long a seat that freed is held for the first person waiting before it passes on.
     [Range(1, 24 * 14)]
     public int OfferHours { get; set; } = 24;
+
+    // How long a registration whose address was never confirmed is kept: then its name and address,
+    // given by someone who did not confirm them, are deleted.
+    [Range(1, 365)]
+    public int UnconfirmedDays { get; set; } = 7;
 }
 
 public enum AttendanceRefusal
@@ -194,6 +199,14 @@ public sealed class EventAttendance(
             changed += await OfferSeatsAsync(eventId, cancellationToken);
         }
         return changed;
+    }
+
+    // Registrations never confirmed are deleted after a while (daily job event-registrations-pruning).
+    // They hold no seat, so no lock is needed; a confirmation racing the deletion finds nothing (404).
+    public Task<int> PruneUnconfirmedAsync(CancellationToken cancellationToken)
+    {
+        var before = clock.GetUtcNow().AddDays(-options.Value.UnconfirmedDays);
+        return db.EventRegistrations.Where(r => r.State == RegistrationState.Pending && r.UpdatedAt < before).ExecuteDeleteAsync(cancellationToken);
     }
 
     // Under the event's lock: lapsed offers end, then free seats are offered to the first people waiting.

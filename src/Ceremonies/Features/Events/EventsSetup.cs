@@ -14,6 +14,8 @@ public static class EventsSetup
         builder.Services.AddScoped<EventHall>();
         // Each minute: lapsed offers of a seat pass on, and free seats go to the people waiting.
         builder.Services.AddRecurringJob<EventAttendance>("event-offers", a => a.RunAsync(CancellationToken.None), "* * * * *");
+        // Each day: registrations whose address was never confirmed are deleted.
+        builder.Services.AddRecurringJob<EventAttendance>("event-registrations-pruning", a => a.PruneUnconfirmedAsync(CancellationToken.None), "41 3 * * *");
         builder.Services.AddScoped<EventTimes>();
         // Each day: the instants of events ahead follow the zones' current rules.
         builder.Services.AddRecurringJob<EventTimes>("event-times", t => t.RunAsync(CancellationToken.None), "23 3 * * *");

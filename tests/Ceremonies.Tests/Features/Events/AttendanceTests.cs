@@ -156,6 +156,29 @@ public sealed class AttendanceTests(AppFixture fixture)
         Assert.Empty(await StatesByIdAsync(unlisted.Id));
     }
 
+    // A name and address given by someone who never confirmed them are not kept.
+    [Fact]
+    public async Task ARegistrationNeverConfirmedIsDeletedAfterAWeekAndAConfirmedOneIsKept()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var (old, oldToken) = await world.NewRegistrationAsync(e, RegistrationState.Pending);
+        var (recent, _) = await world.NewRegistrationAsync(e, RegistrationState.Pending);
+        var (seated, _) = await world.NewRegistrationAsync(e);
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.EventRegistrations.Where(r => r.Id == old.Id || r.Id == seated.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.UpdatedAt, DateTimeOffset.UtcNow.AddDays(-8))));
+
+        await fixture.App.InScopeAsync<EventAttendance, int>(a => a.PruneUnconfirmedAsync(CancellationToken.None));
+        using var client = fixture.App.CreateClient();
+        using var late = await client.PostAsJsonAsync(new Uri("/api/registrations/confirm", UriKind.Relative), new { token = oldToken });
+
+        var states = await StatesByIdAsync(e.Id);
+        Assert.False(states.ContainsKey(old.Id));
+        Assert.Equal(RegistrationState.Pending, states[recent.Id]);
+        Assert.Equal(RegistrationState.Seated, states[seated.Id]);
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+    }
+
     // The organizer's list of who comes, as CSV; a cell a spreadsheet would run as a formula is text.
     [Fact]
     public async Task TheOrganizerExportsTheAttendeesAsCsvWithFormulasDefused()
