@@ -44,7 +44,7 @@ public static class BlackoutEndpoints
         {
             return refused;
         }
-        var context = (await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken))!; // the hall exists: checked above
+        var context = (await db.HallContextAsync(hallId, cancellationToken))!; // the hall exists: checked above
         var (span, refusals) = BookingRules.Resolve(request.Start, request.End, context.TimeZone);
         if (span is { } s && s.End.Instant <= s.Start.Instant)
         {

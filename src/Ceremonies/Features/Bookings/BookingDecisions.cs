@@ -135,7 +135,7 @@ public static class BookingDecisions
     private static async Task<(HallContext Context, bool Staff)> HallAndStaffAsync(
         CeremoniesDb db, Booking booking, ClaimsPrincipal user, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken, Me(user)))!; // the booking's hall exists (foreign key)
+        var context = (await db.HallContextAsync(booking.HallId, cancellationToken, Me(user)))!; // the booking's hall exists (foreign key)
         return (context, await authorization.IsMemberAsync(user, booking.VenueId, context.Role));
     }
 

@@ -12,13 +12,6 @@ using Npgsql;
 
 namespace Ceremonies.Features.Bookings;
 
-// A hall with what a booking of it needs: its venue's name and zone, and the asking person's
-// membership of the venue (read in the same query).
-// What the cache keeps a HallContext under: it holds this person's membership.
-internal readonly record struct HallAccessKey(Guid HallId, Guid UserId);
-
-internal sealed record HallContext(Hall Hall, string VenueName, string TimeZone, VenueRole? Role = null);
-
 // Booking a hall. Any signed-in person may book: the venue's staff (and admins) book directly,
 // everyone else requests and the staff decide. A hall's busy times are public; its bookings are
 // seen in full by the venue's staff and by the person who asked for each.
@@ -50,7 +43,7 @@ public static class BookingEndpoints
         // The hall, its venue and the requester's membership rarely change: read from memory when
         // possible, so the booking itself is the only round trip to PostgreSQL.
         var context = await cache.GetOrLoadAsync(new HallAccessKey(hallId, requester), (db, hallId, requester),
-            static (s, ct) => LoadHallAsync(s.db, s.hallId, ct, s.requester), cancellationToken);
+            static (s, ct) => s.db.HallContextAsync(s.hallId, ct, s.requester), cancellationToken);
         if (context is null)
         {
             return Problems.NotFound("hall");
@@ -248,18 +241,6 @@ public static class BookingEndpoints
             .OrderBy(b => b.StartsAt).Take(500).ToListAsync(cancellationToken);
         return TypedResults.Ok(bookings.Select(BookingView.Of).ToList());
     }
-
-    internal static Task<HallContext?> LoadHallAsync(CeremoniesDb db, Guid hallId, CancellationToken cancellationToken, Guid? userId = null) =>
-        HallWithMembership(db, hallId, userId, cancellationToken);
-
-    // Every booking starts here, so the query is compiled once rather than looked up in EF's cache
-    // by its expression tree on each call.
-    private static readonly Func<CeremoniesDb, Guid, Guid?, CancellationToken, Task<HallContext?>> HallWithMembership =
-        EF.CompileAsyncQuery((CeremoniesDb db, Guid hallId, Guid? userId, CancellationToken _) =>
-            db.Set<Hall>().AsNoTracking().Where(h => h.Id == hallId)
-                .Join(db.Set<Venue>(), h => h.VenueId, v => v.Id, (h, v) => new HallContext(h, v.Name, v.TimeZone,
-                    db.Set<VenueMembership>().Where(m => m.VenueId == v.Id && m.UserId == userId).Select(m => (VenueRole?)m.Role).FirstOrDefault()))
-                .FirstOrDefault());
 
     // The venue's staff (and admins) see a hall's full calendar and manage its closures and feeds.
     // Halls are public, so anyone else may know the hall exists and is told 403, not 404.

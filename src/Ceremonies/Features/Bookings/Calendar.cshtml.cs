@@ -216,7 +216,7 @@ public sealed class CalendarModel(
     private async Task<bool> LoadHallAsync(Guid id, CancellationToken cancellationToken)
     {
         var me = Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId) ? userId : (Guid?)null;
-        var context = await BookingEndpoints.LoadHallAsync(db, id, cancellationToken, me);
+        var context = await db.HallContextAsync(id, cancellationToken, me);
         if (context is null)
         {
             return false;

@@ -91,7 +91,7 @@ public static class CalendarFeedEndpoints
         {
             return Problems.NotFound("calendar");
         }
-        var context = (await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken))!; // the feed's hall exists (foreign key)
+        var context = (await db.HallContextAsync(hallId, cancellationToken))!; // the feed's hall exists (foreign key)
         var now = clock.GetUtcNow();
         var (from, until) = (now.AddDays(-60), now.AddDays(400));
         var bookings = await db.Bookings.AsNoTracking().Where(b => b.HallId == hallId && b.EndsAt > from && b.StartsAt < until)

@@ -23,7 +23,7 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         ClaimsPrincipal user, Guid hallId, ZonedSpan span, string title, int capacity, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var organizer = user.UserId!.Value; // only signed-in people submit events
-        if (await BookingEndpoints.LoadHallAsync(db, hallId, cancellationToken, organizer) is not { } context)
+        if (await db.HallContextAsync(hallId, cancellationToken, organizer) is not { } context)
         {
             return (null, EventOutcome.Invalid("hallId", "No such hall."));
         }
@@ -59,7 +59,7 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         {
             return null;
         }
-        var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken, user.UserId))!; // the booking's hall exists (foreign key)
+        var context = (await db.HallContextAsync(booking.HallId, cancellationToken, user.UserId))!; // the booking's hall exists (foreign key)
         var span = new ZonedSpan(new ZonedTime(e.LocalStart, e.TimeZone, e.StartsAt), new ZonedTime(e.LocalEnd, e.TimeZone, e.EndsAt));
         var staff = await authorization.IsMemberAsync(user, context.Hall.VenueId, context.Role);
         if (!staff && booking.State == BookingState.Confirmed && (moved || e.Capacity > booking.Attendees))
@@ -94,7 +94,7 @@ public sealed class EventHall(CeremoniesDb db, IAuthorizationService authorizati
         var before = BookingView.Of(booking);
         booking.MoveTo(BookingState.Cancelled, user.UserId, why, now);
         db.Audit(user, "booking.cancelled", "booking", booking.Id, before, BookingView.Of(booking), now);
-        var context = (await BookingEndpoints.LoadHallAsync(db, booking.HallId, cancellationToken))!; // the booking's hall exists (foreign key)
+        var context = (await db.HallContextAsync(booking.HallId, cancellationToken))!; // the booking's hall exists (foreign key)
         await BookingMails.SendToRequesterAsync(db, booking, context.Hall.Name, context.VenueName, "cancelled", now, cancellationToken);
     }
 
