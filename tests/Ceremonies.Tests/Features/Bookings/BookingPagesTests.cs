@@ -56,8 +56,8 @@ public sealed class BookingPagesTests(AppFixture fixture, BrowserFixture browser
         await page.GetByLabel("Email").FillAsync(world.Person(Who.Staff).Email!);
         await page.GetByLabel("Password").FillAsync(World.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.EndsWith(path, StringComparison.Ordinal), BrowserFixture.Committed);
-        Assert.Equal(heading, await page.Locator("h1").InnerTextAsync());
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(path) + "$"));
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(heading);
     }
 
     [Fact]

@@ -203,8 +203,7 @@ public sealed class ObservancePagesTests(AppFixture fixture, BrowserFixture brow
 
         await page.GetByRole(AriaRole.Button, new() { Name = $"Create the occurrence of {next}" }).ClickAsync();
 
-        await page.WaitForURLAsync(url => url.Contains("/occurrences/", StringComparison.Ordinal), BrowserFixture.Committed);
-        Assert.Equal($"The occurrence of {next} is planned.", await page.GetByTestId("occurrence-message").InnerTextAsync());
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("occurrence-message")).ToHaveTextAsync($"The occurrence of {next} is planned.");
         Assert.Contains(world.Memorial.Name, await page.GetByTestId("venues").InnerTextAsync(), StringComparison.Ordinal);
         await page.GotoAsync($"/observances/{observance.Id}");
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = $"Create the occurrence of {next}" }).CountAsync());

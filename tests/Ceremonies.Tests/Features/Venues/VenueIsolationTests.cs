@@ -86,9 +86,9 @@ public sealed class VenueIsolationTests(AppFixture fixture, BrowserFixture brows
 
         try
         {
-            await page.WaitForURLAsync($"**/venues/{world.Memorial.Id}", BrowserFixture.Committed);
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/venues/{world.Memorial.Id}$"));
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             // A refusal keeps the form on screen: say what it said rather than only that time ran out.
             Assert.Fail($"still at {page.Url}: {await page.Locator("main").InnerTextAsync()}");
