@@ -32,6 +32,9 @@ public sealed class OutboxMessage
     public string? BodyHtml { get; init; }
     public IReadOnlyList<EmailAttachment> Attachments { get; init; } = [];
     public IReadOnlyDictionary<string, string> Headers { get; init; } = EmailHeaders.None;
+    // Set for a message whose text is written when it is sent (IOutboxRenderer); its subject and
+    // bodies are then empty in the row.
+    public string? Renderer { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset DueAt { get; set; }
     public DateTimeOffset? DeadlineAt { get; set; }
@@ -79,6 +82,7 @@ public sealed class OutboxMessage
         ("body_html", RowBatch.Value(BodyHtml)),
         ("attachments", RowBatch.Jsonb(OutboxJson.Write(Attachments))),
         ("headers", RowBatch.Jsonb(OutboxJson.Write(Headers))),
+        ("renderer", RowBatch.Value(Renderer)),
         ("created_at", RowBatch.Value(CreatedAt)),
         ("due_at", RowBatch.Value(DueAt)),
         ("deadline_at", RowBatch.Value(DeadlineAt)),

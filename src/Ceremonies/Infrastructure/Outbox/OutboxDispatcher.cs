@@ -19,6 +19,7 @@ public sealed partial class OutboxDispatcher(
     IEmailSender sender,
     TimeProvider clock,
     NodeIdentity node,
+    IServiceProvider services,
     IOptions<OutboxOptions> options,
     ILogger<OutboxDispatcher> logger)
 {
@@ -34,9 +35,10 @@ public sealed partial class OutboxDispatcher(
         while (true)
         {
             var batch = await ClaimAsync(cancellationToken);
-            var (batchSent, batchFailed, serverDown) = await SendAsync(batch, cancellationToken);
+            var (ready, refused) = await RenderAsync(batch, cancellationToken);
+            var (batchSent, batchFailed, serverDown) = await SendAsync(ready, cancellationToken);
             sent += batchSent;
-            failed += batchFailed;
+            failed += batchFailed + refused;
             if (batch.Count < _options.BatchSize
                 || serverDown
                 || clock.GetElapsedTime(started) > TimeSpan.FromSeconds(_options.RunBudgetSeconds))
@@ -83,6 +85,74 @@ public sealed partial class OutboxDispatcher(
         return claimed;
     }
 
+    // Messages without a renderer carry their text; the others get it from their renderer, all of a
+    // batch's messages of one renderer in one call. A message its renderer withdraws is cancelled with
+    // the reason; when the renderer fails, its messages wait for a retry like a failed send.
+    private async Task<(List<(OutboxMessage Row, EmailMessage Email)> Ready, int Failed)> RenderAsync(
+        List<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        var ready = new List<(OutboxMessage, EmailMessage)>(batch.Count);
+        var failed = 0;
+        foreach (var group in batch.GroupBy(m => m.Renderer))
+        {
+            if (group.Key is null)
+            {
+                ready.AddRange(group.Select(m => (m, Email(m, m.Subject, m.BodyText, m.BodyHtml, m.Attachments, m.Headers))));
+                continue;
+            }
+            var messages = group.ToList();
+            IReadOnlyDictionary<Guid, Rendering> rendered;
+            try
+            {
+                var renderer = services.GetKeyedService<IOutboxRenderer>(group.Key)
+                    ?? throw new ArgumentException($"No renderer '{group.Key}' is registered in this process");
+                rendered = await renderer.RenderAsync(messages, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                foreach (var message in messages)
+                {
+                    failed++;
+                    await RecordFailureAsync(message, e, CancellationToken.None);
+                }
+                continue;
+            }
+            foreach (var message in messages)
+            {
+                if (rendered.TryGetValue(message.Id, out var rendering) && rendering.Email is { } email)
+                {
+                    ready.Add((message, Email(message, email.Subject, email.Text, email.Html, email.Attachments, email.Headers)));
+                }
+                else
+                {
+                    await WithdrawAsync(message, rendering.WithdrawnBecause ?? "its renderer had nothing to send");
+                }
+            }
+        }
+        ready.Sort((a, b) => a.Item1.DueAt.CompareTo(b.Item1.DueAt));
+        return (ready, failed);
+    }
+
+    private EmailMessage Email(
+        OutboxMessage message, string subject, string text, string? html,
+        IReadOnlyList<EmailAttachment> attachments, IReadOnlyDictionary<string, string> headers) =>
+        new(message.Recipient, subject, text, html, OutboxMessage.MessageIdFor(message.IdempotencyKey, sender.MessageIdDomain))
+        {
+            Attachments = attachments,
+            Headers = headers,
+        };
+
+    private async Task WithdrawAsync(OutboxMessage message, string reason)
+    {
+        await db.Outbox
+            .Where(m => m.Id == message.Id && m.LockedBy == node.Name && m.State == OutboxState.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.State, OutboxState.Cancelled)
+                .SetProperty(m => m.LastError, reason.Length <= 1000 ? reason : reason[..1000])
+                .SetProperty(m => m.LockedBy, (string?)null)
+                .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null), CancellationToken.None);
+    }
+
     private enum Result
     {
         Sent,
@@ -93,6 +163,7 @@ public sealed partial class OutboxDispatcher(
 
     private readonly record struct Outcome(OutboxMessage Message, Result Result, Exception? Error = null);
 
+
     // Up to sender.Concurrency messages in flight at once (one per SMTP connection). The outcomes
     // are written back by one loop, since the context runs one command at a time: the messages sent
     // meanwhile are marked together, one UPDATE for many, while the next ones are on their way.
@@ -100,13 +171,13 @@ public sealed partial class OutboxDispatcher(
     // ends: an outage is the server's, not the messages', so it costs each message at most the
     // attempt that found it (the next run, seconds later, tries again with the oldest due), and
     // when the server is back everything goes at once instead of after each message's backoff.
-    private async Task<(int Sent, int Failed, bool ServerDown)> SendAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    private async Task<(int Sent, int Failed, bool ServerDown)> SendAsync(List<(OutboxMessage Row, EmailMessage Email)> batch, CancellationToken cancellationToken)
     {
         var outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
         // A failing write-back stops further sends: what is sent but cannot be marked is sent again later.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var serverDown = new CancellationTokenSource();
-        var recording = RecordAsync(outcomes.Reader, batch, stop);
+        var recording = RecordAsync(outcomes.Reader, batch.Select(b => b.Row), stop);
         using var free = new SemaphoreSlim(Math.Max(1, sender.Concurrency));
         var sends = new List<Task>(batch.Count);
         var started = 0;
@@ -114,7 +185,7 @@ public sealed partial class OutboxDispatcher(
         {
             for (; started < batch.Count; started++)
             {
-                var message = batch[started];
+                var (message, email) = batch[started];
                 if (message.DeadlineAt <= clock.GetUtcNow())
                 {
                     outcomes.Writer.TryWrite(new Outcome(message, Result.Expired));
@@ -127,7 +198,7 @@ public sealed partial class OutboxDispatcher(
                     free.Release();
                     break;
                 }
-                sends.Add(SendOneAsync(message, outcomes.Writer, free, (serverDown, stop), cancellationToken));
+                sends.Add(SendOneAsync(message, email, outcomes.Writer, free, (serverDown, stop), cancellationToken));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -139,25 +210,19 @@ public sealed partial class OutboxDispatcher(
         var (sent, failed) = await recording;
         if (started < batch.Count)
         {
-            await ReleaseAsync(batch.Skip(started));
+            await ReleaseAsync(batch.Skip(started).Select(b => b.Row));
             cancellationToken.ThrowIfCancellationRequested();
         }
         return (sent, failed, serverDown.IsCancellationRequested);
     }
 
     private async Task SendOneAsync(
-        OutboxMessage message, ChannelWriter<Outcome> outcomes, SemaphoreSlim free,
+        OutboxMessage message, EmailMessage email, ChannelWriter<Outcome> outcomes, SemaphoreSlim free,
         (CancellationTokenSource ServerDown, CancellationTokenSource Stop) halt, CancellationToken cancellationToken)
     {
         try
         {
-            await sender.SendAsync(new EmailMessage(
-                message.Recipient, message.Subject, message.BodyText, message.BodyHtml,
-                OutboxMessage.MessageIdFor(message.IdempotencyKey, sender.MessageIdDomain))
-            {
-                Attachments = message.Attachments,
-                Headers = message.Headers,
-            }, cancellationToken);
+            await sender.SendAsync(email, cancellationToken);
             outcomes.TryWrite(new Outcome(message, Result.Sent));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,0 +1,168 @@
+using Ceremonies.Data;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Ceremonies.Features.Reminders;
+
+public sealed record PlanResult(string Kind, Guid TargetId, int Planned, int Cancelled);
+
+// Plans the reminders of one target at a time, from the requests the database's triggers (and the
+// subscription actions) write in the transaction of each change: an event listed, moved or taken
+// down; an occurrence created or its minute moved; a venue joining or leaving it; a subscription
+// confirmed, changed or stopped. Each plan is one statement over all the subscribers concerned: it
+// withdraws their pending reminders that no longer fit and writes the missing ones into the outbox,
+// each under its idempotency key (address + what + moment + offset), so planning twice changes
+// nothing and nobody gets the same reminder twice.
+//
+// A reminder whose time has already passed when it is planned (someone subscribes two hours before
+// an event, with "1 day" and "3 hours" chosen): of those passed, only the one closest to the moment
+// is sent, at once, if the moment is still ahead; the others are skipped. Nothing is sent after the
+// moment: it is each reminder's deadline.
+public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock, ILogger<ReminderPlanner> logger)
+{
+    private static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(30);
+
+    // Every few seconds, on any scheduler node: each takes requests the others are not planning.
+    [AutomaticRetry(Attempts = 0)]
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = clock.GetTimestamp();
+        var done = 0;
+        while (clock.GetElapsedTime(started) < RunBudget && await PlanNextAsync(cancellationToken) is { } result)
+        {
+            done++;
+            LogPlanned(result.Kind, result.TargetId, result.Planned, result.Cancelled);
+        }
+        return done;
+    }
+
+    private sealed record Request(string Kind, Guid TargetId, DateTimeOffset RequestedAt);
+
+    // The oldest request no other node holds, planned and removed in one transaction; null when none is left.
+    public Task<PlanResult?> PlanNextAsync(CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var waiting = await db.Database.SqlQuery<Request>($"""
+                SELECT kind, target_id, requested_at
+                  FROM reminder_plans ORDER BY requested_at LIMIT 20
+                """).ToListAsync(ct);
+            foreach (var request in waiting)
+            {
+                // Not a row lock: the trigger that writes a new request for the same target would
+                // wait on it, and with it the change that caused it.
+                var mine = await db.Database.SqlQuery<bool>(
+                    $"SELECT pg_try_advisory_xact_lock(hashtextextended({request.Kind + ":" + request.TargetId}, 7415)) AS \"Value\"").SingleAsync(ct);
+                if (!mine)
+                {
+                    continue;
+                }
+                var (planned, cancelled) = await PlanAsync(request.Kind, request.TargetId, ct);
+                // A request written meanwhile (a later requested_at) stays for the next run.
+                await db.Database.ExecuteSqlAsync(
+                    $"DELETE FROM reminder_plans WHERE kind = {request.Kind} AND target_id = {request.TargetId} AND requested_at = {request.RequestedAt}", ct);
+                await transaction.CommitAsync(ct);
+                return new PlanResult(request.Kind, request.TargetId, planned, cancelled);
+            }
+            return null;
+        }, cancellationToken);
+
+    private sealed record Counts(int Planned, int Cancelled);
+
+    // An empty jsonb object, kept out of the interpolated SQL whose braces are its holes, and
+    // doubled for SqlQueryRaw, which reads the SQL as a format string.
+    private const string NoHeaders = "'{{}}'";
+
+    private async Task<(int Planned, int Cancelled)> PlanAsync(string kind, Guid id, CancellationToken cancellationToken)
+    {
+        // Which subscribers, which events and which minutes the plan covers. All confirmed
+        // subscribers of one event or occurrence; every subscription of one address (its choices
+        // changed, or one of them stopped: a reminder shared by two of them moves to the other).
+        const string sameAddress = "lower(s.email) = (SELECT lower(email) FROM subscriptions WHERE id = @id)";
+        var (subscribers, events, occurrences, atVenues, planned) = kind switch
+        {
+            "event" => ("true", "e.id = @id", "false", "false", "r.event_id = @id"),
+            "occurrence" => ("true", "false", "o.id = @id", "ov.occurrence_id = @id", "r.occurrence_id = @id"),
+            "subscription" => (sameAddress, "true", "true", "true",
+                "r.subscription_id IN (SELECT s.id FROM subscriptions s WHERE " + sameAddress + ")"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind of reminder plan"),
+        };
+        var sql = $"""
+            WITH moments AS (
+                SELECT s.id AS subscription_id, s.email, s.offset_minutes, e.id AS event_id, NULL::uuid AS occurrence_id,
+                       NULL::uuid AS venue_id, e.starts_at AS moment_at
+                  FROM events e JOIN subscriptions s ON s.follows = 'event' AND s.event_id = e.id
+                 WHERE e.published AND e.starts_at > @now AND {events} AND s.state = 'confirmed' AND {subscribers}
+                UNION ALL
+                SELECT s.id, s.email, s.offset_minutes, e.id, NULL, NULL, e.starts_at
+                  FROM events e JOIN subscriptions s ON s.follows = 'country' AND s.country = e.country
+                 WHERE e.published AND e.starts_at > @now AND {events} AND s.state = 'confirmed' AND {subscribers}
+                UNION ALL
+                SELECT s.id, s.email, s.offset_minutes, e.id, NULL, NULL, e.starts_at
+                  FROM events e JOIN halls h ON h.id = e.hall_id JOIN subscriptions s ON s.follows = 'venue' AND s.venue_id = h.venue_id
+                 WHERE e.published AND e.starts_at > @now AND {events} AND s.state = 'confirmed' AND {subscribers}
+                UNION ALL
+                SELECT s.id, s.email, s.offset_minutes, NULL, o.id, NULL, o.silence_at
+                  FROM occurrences o JOIN subscriptions s ON s.follows = 'observance' AND s.observance_id = o.observance_id
+                 WHERE o.silence_at > @now AND {occurrences} AND s.state = 'confirmed' AND {subscribers}
+                UNION ALL
+                SELECT s.id, s.email, s.offset_minutes, NULL, ov.occurrence_id, ov.venue_id, ov.begins_at
+                  FROM occurrence_venues ov JOIN subscriptions s ON s.follows = 'venue' AND s.venue_id = ov.venue_id
+                 WHERE ov.begins_at > @now AND {atVenues} AND s.state = 'confirmed' AND {subscribers}
+            ),
+            offsets AS (
+                SELECT m.*, x.minutes, m.moment_at - make_interval(mins => x.minutes) AS due_at,
+                       'reminder:' || md5(lower(m.email)) || ':' || coalesce('event:' || m.event_id, 'occurrence:' || m.occurrence_id)
+                         || ':' || to_char(m.moment_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS') || ':' || x.minutes AS key
+                  FROM moments m CROSS JOIN LATERAL unnest(m.offset_minutes) AS x(minutes)
+            ),
+            ranked AS (
+                SELECT o.*,
+                       row_number() OVER (PARTITION BY o.key ORDER BY o.subscription_id) AS copy,
+                       row_number() OVER (PARTITION BY lower(o.email), o.event_id, o.occurrence_id, o.moment_at, o.due_at <= @now
+                                          ORDER BY o.due_at DESC) AS nearest
+                  FROM offsets o
+            ),
+            chosen AS (
+                SELECT * FROM ranked WHERE copy = 1 AND (due_at > @now OR nearest = 1)
+            ),
+            withdrawn AS (
+                UPDATE outbox_messages m
+                   SET state = 'cancelled', last_error = 'no longer planned: the moment moved, was taken down, or the subscriber changed their choices',
+                       locked_by = NULL, locked_until = NULL
+                  FROM reminders r
+                 WHERE r.message_id = m.id AND m.state = 'pending' AND {planned}
+                   AND NOT EXISTS (SELECT 1 FROM chosen c WHERE c.key = m.idempotency_key)
+                RETURNING m.id
+            ),
+            written AS (
+                INSERT INTO outbox_messages (id, idempotency_key, recipient, subject, body_text, renderer, created_at, due_at, deadline_at,
+                                             state, attempts, attachments, headers)
+                SELECT gen_random_uuid(), c.key, c.email, '', '', 'reminder', @now, greatest(c.due_at, @now), c.moment_at,
+                       'pending', 0, '[]', {NoHeaders}
+                  FROM chosen c
+                ON CONFLICT (idempotency_key) DO UPDATE
+                   SET state = 'pending', due_at = EXCLUDED.due_at, deadline_at = EXCLUDED.deadline_at, recipient = EXCLUDED.recipient,
+                       attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL
+                 WHERE outbox_messages.state = 'cancelled'
+                RETURNING id, idempotency_key
+            ),
+            linked AS (
+                INSERT INTO reminders (message_id, subscription_id, event_id, occurrence_id, venue_id, moment_at, offset_minutes)
+                SELECT w.id, c.subscription_id, c.event_id, c.occurrence_id, c.venue_id, c.moment_at, c.minutes
+                  FROM written w JOIN chosen c ON c.key = w.idempotency_key
+                ON CONFLICT (message_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id, venue_id = EXCLUDED.venue_id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM linked)::int AS planned, (SELECT count(*) FROM withdrawn)::int AS cancelled
+            """;
+        // ToList, not Single: EF would wrap the statement in a SELECT, where data-modifying WITH is not allowed.
+        var counts = await db.Database.SqlQueryRaw<Counts>(sql,
+            new NpgsqlParameter<Guid>("id", id), new NpgsqlParameter<DateTimeOffset>("now", clock.GetUtcNow())).ToListAsync(cancellationToken);
+        return (counts[0].Planned, counts[0].Cancelled);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reminders of {Kind} {TargetId}: {Planned} planned, {Cancelled} withdrawn")]
+    private partial void LogPlanned(string kind, Guid targetId, int planned, int cancelled);
+}

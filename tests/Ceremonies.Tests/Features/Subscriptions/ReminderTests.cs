@@ -1,0 +1,214 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ceremonies.Data;
+using Ceremonies.Data.Outbox;
+using Ceremonies.Features.Events;
+using Ceremonies.Features.Reminders;
+using Ceremonies.Features.Subscriptions;
+using Ceremonies.Infrastructure.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Ceremonies.Tests.Features.Subscriptions;
+
+// Subscribing, confirming, being reminded and stopping, against the real database and MailDev, with
+// the clock of a second app moved by hand (its planner and dispatcher run when the test says).
+[Collection(AppTests.Name)]
+public sealed partial class ReminderTests(AppFixture fixture)
+{
+    private static readonly int[] DayAndHour = [1440, 60];
+
+    [Fact]
+    public async Task OnlyTheConfirmationGoesOutUntilItIsOpenedThenTheReminderArrivesWithOneClickUnsubscribeWhichStopsTheNext()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        using var client = app.CreateClient();
+        var address = $"subscriber-{Guid.NewGuid():N}@example.test";
+
+        using var subscribed = await client.PostAsJsonAsync(new Uri("/api/subscriptions", UriKind.Relative), new
+        {
+            email = address, timeZone = "Asia/Baku", follows = "event", eventId = e.Id, offsetMinutes = DayAndHour,
+        });
+        await PlanAsync(app);
+        await DispatchAsync(app);
+        var beforeConfirming = await fixture.MailDev.WaitForAsync(address);
+        var plannedBeforeConfirming = await RemindersAsync(address);
+        var token = ConfirmToken().Match(beforeConfirming[0].Text!).Groups[1].Value;
+        using var confirmed = await client.GetAsync(new Uri($"/api/subscriptions/confirm?token={token}", UriKind.Relative));
+        await PlanAsync(app);
+        var planned = await RemindersAsync(address);
+
+        clock.SetUtcNow(e.StartsAt.AddDays(-1).AddMinutes(1));
+        await DispatchAsync(app);
+        var mails = await fixture.MailDev.WaitForAsync(address, count: 2);
+        var reminder = mails.Single(m => m.Subject != beforeConfirming[0].Subject);
+        // MailDev reads List-* headers into objects of its own: the message as sent is read instead.
+        var source = await fixture.MailDev.SourceAsync(reminder);
+        var oneClick = new Uri(SourceHeader(source, "List-Unsubscribe").Trim('<', '>'));
+        using var unsubscribed = await client.PostAsync(new Uri(oneClick.PathAndQuery, UriKind.Relative),
+            new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        clock.SetUtcNow(e.StartsAt.AddHours(-1).AddMinutes(1));
+        await PlanAsync(app);
+        await DispatchAsync(app);
+        var after = await fixture.MailDev.ToAsync(address);
+        var rows = await RemindersAsync(address);
+
+        Assert.Equal(HttpStatusCode.Accepted, subscribed.StatusCode);
+        Assert.Single(beforeConfirming);
+        Assert.StartsWith("Confirm your reminders", beforeConfirming[0].Subject, StringComparison.Ordinal);
+        Assert.Empty(plannedBeforeConfirming);
+        Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
+        Assert.Equal([e.StartsAt.AddDays(-1), e.StartsAt.AddHours(-1)], planned.Select(r => r.DueAt).Order());
+        Assert.All(planned, r => Assert.Equal(e.StartsAt, r.DeadlineAt));
+        Assert.Equal($"{e.Title}: in 1 day", reminder.Subject);
+        Assert.Equal("List-Unsubscribe=One-Click", SourceHeader(source, "List-Unsubscribe-Post"));
+        Assert.Contains("(Europe/Paris)", reminder.Text, StringComparison.Ordinal);
+        Assert.Contains("(Asia/Baku)", reminder.Text, StringComparison.Ordinal);
+        Assert.Contains($"/events/{e.Id}", reminder.Text, StringComparison.Ordinal);
+        Assert.Contains(reminder.Attachments ?? [], a => a.ContentType.StartsWith("text/calendar", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, unsubscribed.StatusCode);
+        Assert.Equal(2, after.Count);
+        Assert.Equal([OutboxState.Sent, OutboxState.Cancelled], rows.OrderBy(r => r.DueAt).Select(r => r.State));
+    }
+
+    [Fact]
+    public async Task MovingAnEventReplansItsRemindersAndWithdrawingItCancelsThemAndNoneGoesOutAfterTheStart()
+    {
+        var world = await World.CreateAsync(fixture);
+        var organizer = await world.NewPersonAsync("organizer");
+        var e = await world.NewEventAsync(EventState.Approved, organizer);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [1440, 180]);
+        await PlanAsync(app);
+        var first = await RemindersAsync(address);
+
+        using var owner = app.CreateClient();
+        owner.DefaultRequestHeaders.Authorization = new("Bearer", await World.TokenAsync(owner, organizer.Email!));
+        using var moved = await owner.PutAsJsonAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative), new
+        {
+            e.Title, e.OrganizerName, start = e.LocalStart.AddDays(2), end = e.LocalEnd.AddDays(2), e.TimeZone, e.Address, e.City, e.Country,
+            e.Capacity, e.Contact, e.Description,
+        });
+        await PlanAsync(app);
+        var afterMove = await RemindersAsync(address);
+        var newStart = e.StartsAt.AddDays(2);
+
+        using var delete = await owner.DeleteAsync(new Uri($"/api/events/{e.Id}", UriKind.Relative));
+        await PlanAsync(app);
+        var afterWithdrawal = await RemindersAsync(address);
+        clock.SetUtcNow(newStart.AddMinutes(-30));
+        await DispatchAsync(app);
+        var mails = await fixture.MailDev.ToAsync(address);
+
+        Assert.Equal(2, first.Count(r => r.State == OutboxState.Pending));
+        Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        Assert.Equal(2, afterMove.Count(r => r.State == OutboxState.Cancelled && r.DeadlineAt == e.StartsAt));
+        Assert.Equal([newStart.AddDays(-1), newStart.AddHours(-3)],
+            afterMove.Where(r => r.State == OutboxState.Pending).Select(r => r.DueAt).Order());
+        Assert.True(delete.IsSuccessStatusCode, $"{(int)delete.StatusCode}");
+        Assert.All(afterWithdrawal, r => Assert.Equal(OutboxState.Cancelled, r.State));
+        Assert.Empty(mails);
+    }
+
+    // The dispatcher's last check: a reminder still pending when its event starts (planning has not
+    // caught up) is given up, not sent.
+    [Fact]
+    public async Task AReminderStillPendingWhenItsEventStartsIsNeverSent()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [15]);
+        await PlanAsync(app);
+
+        clock.SetUtcNow(e.StartsAt.AddSeconds(1));
+        await DispatchAsync(app);
+
+        var row = Assert.Single(await RemindersAsync(address));
+        Assert.NotEqual(OutboxState.Sent, row.State);
+        Assert.Empty(await fixture.MailDev.ToAsync(address));
+    }
+
+    // Subscribing two hours before an event with "1 day", "3 hours" and "1 hour": the two passed
+    // collapse into one sent at once, the hour before comes at its time.
+    [Fact]
+    public async Task OfTheRemindersAlreadyPassedWhenPlannedOnlyTheNearestGoesOutAtOnce()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(e.StartsAt.AddHours(-2));
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [1440, 180, 60]);
+
+        await PlanAsync(app);
+
+        var rows = await RemindersAsync(address);
+        Assert.Equal([clock.GetUtcNow(), e.StartsAt.AddHours(-1)], rows.Select(r => r.DueAt).Order());
+        Assert.Contains(rows, r => r.Key.EndsWith(":180", StringComparison.Ordinal));
+    }
+
+    private async Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets)
+    {
+        var address = $"subscriber-{Guid.NewGuid():N}@example.test";
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var s = new Subscription
+            {
+                Id = Guid.CreateVersion7(), Email = address, TimeZone = "Europe/Berlin", Language = "en", Follows = Follows.Event, EventId = e.Id,
+                OffsetMinutes = offsets, State = SubscriptionState.Confirmed, CreatedAt = now, UpdatedAt = now, ConfirmedAt = now,
+            };
+            db.Subscriptions.Add(s);
+            await db.SaveChangesAsync();
+            return await db.Database.ExecuteSqlAsync($"SELECT request_reminder_plan('subscription', {s.Id})");
+        });
+        return address;
+    }
+
+    private sealed record ReminderRow(string Key, DateTimeOffset DueAt, DateTimeOffset? DeadlineAt, OutboxState State);
+
+    private Task<List<ReminderRow>> RemindersAsync(string address) =>
+        fixture.App.InScopeAsync<CeremoniesDb, List<ReminderRow>>(db => db.Outbox.AsNoTracking()
+            .Where(m => m.Recipient == address && m.Renderer == ReminderRenderer.Name)
+            .Select(m => new ReminderRow(m.IdempotencyKey, m.DueAt, m.DeadlineAt, m.State))
+            .ToListAsync());
+
+    private static async Task PlanAsync(CeremoniesApp app)
+    {
+        while (await app.InScopeAsync<ReminderPlanner, int>(p => p.RunAsync(CancellationToken.None)) > 0)
+        {
+        }
+    }
+
+    private static async Task DispatchAsync(CeremoniesApp app)
+    {
+        while (true)
+        {
+            var run = await app.InScopeAsync<OutboxDispatcher, DispatchResult>(d => d.RunAsync(CancellationToken.None));
+            if (run.Sent + run.Failed + run.Expired == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    // A header of the raw message, unfolded (RFC 5322: a line break before white space is a fold).
+    private static string SourceHeader(string source, string name)
+    {
+        var head = source[..source.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Replace("\r\n ", " ", StringComparison.Ordinal).Replace("\r\n\t", " ", StringComparison.Ordinal);
+        var line = head.Split("\r\n").Single(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase));
+        return line[(name.Length + 1)..].Trim();
+    }
+
+    [GeneratedRegex(@"/subscriptions/confirm\?token=([^\s]+)")]
+    private static partial Regex ConfirmToken();
+}
