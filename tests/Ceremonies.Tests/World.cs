@@ -200,9 +200,11 @@ public sealed class World
     }
 
     // That observance's occurrence this month, created as the API creates it.
-    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null, SilenceMode mode = SilenceMode.OneInstant)
+    public async Task<Occurrence> NewOccurrenceAsync(bool hostedByMemorial = false, TimeOnly? silenceAt = null, SilenceMode mode = SilenceMode.OneInstant) =>
+        await NewOccurrenceForAsync(await NewObservanceAsync(hostedByMemorial, silenceAt, mode));
+
+    public async Task<Occurrence> NewOccurrenceForAsync(Observance observance)
     {
-        var observance = await NewObservanceAsync(hostedByMemorial, silenceAt, mode);
         await using var scope = Fixture.App.Services.CreateAsyncScope();
         var planning = scope.ServiceProvider.GetRequiredService<OccurrencePlanning>();
         var year = DateTimeOffset.UtcNow.AddDays(30).Year;

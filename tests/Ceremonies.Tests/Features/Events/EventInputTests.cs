@@ -37,7 +37,7 @@ public sealed class EventInputTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         using var client = await world.ClientAsync(Who.Organizer);
         var title = $"Remembrance {Guid.NewGuid():N}";
-        var body = Merge(Valid(title), change);
+        var body = JsonBodies.Merge(Valid(title), change);
 
         using var response = await client.PostAsync(new Uri("/api/events", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
 
@@ -52,7 +52,7 @@ public sealed class EventInputTests(AppFixture fixture)
         using var client = await world.ClientAsync(Who.Organizer);
 
         using var tooLong = await client.PostAsync(new Uri("/api/events", UriKind.Relative),
-            new StringContent(Merge(Valid("Remembrance"), $$"""{ "description": "{{new string('a', 20_001)}}" }"""), Encoding.UTF8, "application/json"));
+            new StringContent(JsonBodies.Merge(Valid("Remembrance"), $$"""{ "description": "{{new string('a', 20_001)}}" }"""), Encoding.UTF8, "application/json"));
         using var malformed = await client.PostAsync(new Uri("/api/events", UriKind.Relative), new StringContent("{ \"title\": ", Encoding.UTF8, "application/json"));
 
         await ProblemAssert.NamesAsync(tooLong, ["description"], "a description of 20,001 characters");
@@ -67,7 +67,7 @@ public sealed class EventInputTests(AppFixture fixture)
         using var client = await world.ClientAsync(Who.Organizer);
 
         using var response = await client.PostAsync(new Uri("/api/events", UriKind.Relative),
-            new StringContent(Merge(Valid("Remembrance"), """{ "timeZone": "europe/paris" }"""), Encoding.UTF8, "application/json"));
+            new StringContent(JsonBodies.Merge(Valid("Remembrance"), """{ "timeZone": "europe/paris" }"""), Encoding.UTF8, "application/json"));
         var view = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -84,15 +84,4 @@ public sealed class EventInputTests(AppFixture fixture)
           "contact": "contact@example.test", "languages": ["fr", "az"], "description": "Readings and a *minute of silence*."
         }
         """;
-
-    // The valid body with the given fields replaced.
-    private static string Merge(string valid, string change)
-    {
-        var body = System.Text.Json.Nodes.JsonNode.Parse(valid)!.AsObject();
-        foreach (var (name, value) in System.Text.Json.Nodes.JsonNode.Parse(change)!.AsObject())
-        {
-            body[name] = value?.DeepClone();
-        }
-        return body.ToJsonString();
-    }
 }
