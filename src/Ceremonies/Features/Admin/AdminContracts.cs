@@ -16,7 +16,12 @@ public sealed record OutboxReport(
     [property: Description("Messages withdrawn before they were sent.")] int Cancelled,
     [property: Description("The earliest due time among the pending; null when none is pending.")] DateTimeOffset? OldestPendingDueAt,
     [property: Description("Up to 20 messages whose last attempt failed, waiting for a retry or given up, latest dueAt first.")]
-    IReadOnlyList<OutboxMessageView> RecentFailures);
+    IReadOnlyList<OutboxMessageView> RecentFailures,
+    [property: Description("Messages by kind (\"mail\", or the renderer that writes them when sent, such as \"reminder\") and state.")]
+    IReadOnlyList<OutboxKindCount> ByKind);
+
+[Description("How many messages of one kind are in one state.")]
+public sealed record OutboxKindCount(string Kind, OutboxState State, int Count);
 
 [Description("One outbox message as operators see it; its body is left out.")]
 public sealed record OutboxMessageView(

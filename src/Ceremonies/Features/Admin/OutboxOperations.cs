@@ -46,6 +46,10 @@ public static class OutboxOperations
             .Take(RecentFailures)
             .Select(OutboxMessageView.Projection)
             .ToListAsync(cancellationToken);
+        var byKind = await db.Outbox
+            .GroupBy(m => new { Kind = m.Renderer ?? "mail", m.State })
+            .Select(g => new OutboxKindCount(g.Key.Kind, g.Key.State, g.Count()))
+            .ToListAsync(cancellationToken);
         return new OutboxReport(
             now,
             Pending: pending.Sum(g => g.Count),
@@ -56,7 +60,8 @@ public static class OutboxOperations
             Dead: Count(OutboxState.Dead),
             Cancelled: Count(OutboxState.Cancelled),
             OldestPendingDueAt: pending.Count == 0 ? null : pending.Min(g => g.OldestDue),
-            failures);
+            failures,
+            [.. byKind.OrderBy(k => k.Kind, StringComparer.Ordinal).ThenBy(k => k.State)]);
     }
 
     // A given-up message goes back to the queue as if new: due now, no attempts, no error. The

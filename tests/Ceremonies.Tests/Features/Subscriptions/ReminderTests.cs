@@ -59,6 +59,10 @@ public sealed partial class ReminderTests(AppFixture fixture)
         await DispatchAsync(app);
         var after = await fixture.MailDev.ToAsync(address);
         var rows = await RemindersAsync(address);
+        using var admin = await world.ClientAsync(Who.Admin);
+        using var report = JsonDocument.Parse(await admin.GetStringAsync(new Uri("/api/admin/outbox", UriKind.Relative)));
+        var kinds = report.RootElement.GetProperty("byKind").EnumerateArray()
+            .Select(k => (k.GetProperty("kind").GetString(), k.GetProperty("state").GetString(), k.GetProperty("count").GetInt32())).ToList();
 
         Assert.Equal(HttpStatusCode.Accepted, subscribed.StatusCode);
         Assert.Single(beforeConfirming);
@@ -76,6 +80,9 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Equal(HttpStatusCode.OK, unsubscribed.StatusCode);
         Assert.Equal(2, after.Count);
         Assert.Equal([OutboxState.Sent, OutboxState.Cancelled], rows.OrderBy(r => r.DueAt).Select(r => r.State));
+        Assert.Contains(kinds, k => k is ("reminder", "sent", >= 1));
+        Assert.Contains(kinds, k => k is ("reminder", "cancelled", >= 1));
+        Assert.Contains(kinds, k => k is ("mail", "sent", >= 1));
     }
 
     [Fact]
