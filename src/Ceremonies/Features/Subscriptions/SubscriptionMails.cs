@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 
 namespace Ceremonies.Features.Subscriptions;
 
@@ -33,30 +34,33 @@ public static class SubscriptionMails
 // Paragraphs, "label: value" lines and links, written once as text and once as HTML (encoded).
 public sealed class MailBody(string culture)
 {
+    // Letters of every script as they are (the body is UTF-8); only markup characters are escaped.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+
     private readonly StringBuilder _text = new();
     private readonly StringBuilder _html = new();
 
     public MailBody Line(string line)
     {
         _text.Append(line).Append("\n\n");
-        _html.Append("<p>").Append(HtmlEncoder.Default.Encode(line)).Append("</p>\n");
+        _html.Append("<p>").Append(Html.Encode(line)).Append("</p>\n");
         return this;
     }
 
     public MailBody Fact(string label, string value)
     {
         _text.Append(label).Append(": ").Append(value).Append('\n');
-        _html.Append("<p style=\"margin:0\"><strong>").Append(HtmlEncoder.Default.Encode(label)).Append(":</strong> ")
-            .Append(HtmlEncoder.Default.Encode(value)).Append("</p>\n");
+        _html.Append("<p style=\"margin:0\"><strong>").Append(Html.Encode(label)).Append(":</strong> ")
+            .Append(Html.Encode(value)).Append("</p>\n");
         return this;
     }
 
     public MailBody Link(string label, Uri link)
     {
         _text.Append(label).Append('\n').Append(link.AbsoluteUri).Append("\n\n");
-        _html.Append("<p>").Append(HtmlEncoder.Default.Encode(label)).Append("<br><a href=\"")
-            .Append(HtmlEncoder.Default.Encode(link.AbsoluteUri)).Append("\">")
-            .Append(HtmlEncoder.Default.Encode(link.AbsoluteUri)).Append("</a></p>\n");
+        _html.Append("<p>").Append(Html.Encode(label)).Append("<br><a href=\"")
+            .Append(Html.Encode(link.AbsoluteUri)).Append("\">")
+            .Append(Html.Encode(link.AbsoluteUri)).Append("</a></p>\n");
         return this;
     }
 
@@ -68,5 +72,5 @@ public sealed class MailBody(string culture)
 
     public (string Subject, string Text, string Html) Build(string subject) =>
         (subject, _text.ToString().TrimEnd() + "\n",
-            $"<!DOCTYPE html>\n<html lang=\"{culture[..2]}\"><head><meta charset=\"utf-8\"><title>{HtmlEncoder.Default.Encode(subject)}</title></head>\n<body>\n{_html}</body></html>\n");
+            $"<!DOCTYPE html>\n<html lang=\"{culture[..2]}\"><head><meta charset=\"utf-8\"><title>{Html.Encode(subject)}</title></head>\n<body>\n{_html}</body></html>\n");
 }

@@ -163,7 +163,29 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Contains(rows, r => r.Key.EndsWith(":180", StringComparison.Ordinal));
     }
 
-    private async Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets)
+    // In the subscriber's language, with the event's time in its zone and in the subscriber's.
+    [Fact]
+    public async Task AReminderIsWrittenInTheSubscribersLanguageWithBothZones()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, zone: "America/Toronto", city: "Toronto", country: "CA");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [180], "fr");
+        await PlanAsync(app);
+
+        clock.SetUtcNow(e.StartsAt.AddHours(-3));
+        await DispatchAsync(app);
+
+        var mail = Assert.Single(await fixture.MailDev.WaitForAsync(address));
+        Assert.Equal($"{e.Title} : dans 3 heures", mail.Subject);
+        Assert.Contains("Heure locale", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("(America/Toronto)", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("(Europe/Berlin)", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Se désabonner", mail.Html, StringComparison.Ordinal);
+    }
+
+    private async Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets, string language = "en")
     {
         var address = $"subscriber-{Guid.NewGuid():N}@example.test";
         await fixture.App.InScopeAsync<CeremoniesDb, int>(async db =>
@@ -171,7 +193,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
             var now = DateTimeOffset.UtcNow;
             var s = new Subscription
             {
-                Id = Guid.CreateVersion7(), Email = address, TimeZone = "Europe/Berlin", Language = "en", Follows = Follows.Event, EventId = e.Id,
+                Id = Guid.CreateVersion7(), Email = address, TimeZone = "Europe/Berlin", Language = language, Follows = Follows.Event, EventId = e.Id,
                 OffsetMinutes = offsets, State = SubscriptionState.Confirmed, CreatedAt = now, UpdatedAt = now, ConfirmedAt = now,
             };
             db.Subscriptions.Add(s);
