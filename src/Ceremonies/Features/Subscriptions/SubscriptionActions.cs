@@ -2,6 +2,7 @@ using System.Globalization;
 using Ceremonies.Data;
 using Ceremonies.Data.Outbox;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Ceremonies.Features.Subscriptions;
 
@@ -33,7 +34,7 @@ public sealed record SubscriptionOutcome(Subscription? Subscription, string? Fol
 // subscriber's address in the same transaction (request_reminder_plan), and the planner job acts on
 // it within seconds. Until then the sending side checks the subscription itself, so a stop takes
 // effect at once.
-public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links, TimeProvider clock)
+public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links, TimeProvider clock, IOptions<SubscriptionOptions> options)
 {
     // The answer is the same whatever the address: new, waiting for its confirmation, confirmed or
     // stopped. What differs is only the mail it is sent, and at most one of each kind per hour, so
@@ -224,6 +225,19 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
         {
             return SubscriptionOutcome.Conflict("This address already has a subscription for that: change that one from its own emails.");
         }
+    }
+
+    // Daily: addresses that never confirmed (their link has expired) and subscriptions stopped long
+    // enough ago are deleted, with their reminders; nobody's address is kept without a use for it.
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var unconfirmed = now.AddDays(-options.Value.ConfirmationDays);
+        var stopped = now.AddDays(-options.Value.KeepStoppedDays);
+        return await db.Subscriptions
+            .Where(s => (s.State == SubscriptionState.Pending && s.UpdatedAt < unconfirmed)
+                || (s.State == SubscriptionState.Unsubscribed && s.UnsubscribedAt < stopped))
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
     private IQueryable<Subscription> Matching(string email, SubscriptionTarget target)

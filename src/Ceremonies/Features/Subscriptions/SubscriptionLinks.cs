@@ -12,6 +12,11 @@ public sealed class SubscriptionOptions
     // How long a confirmation link works.
     [System.ComponentModel.DataAnnotations.Range(1, 60)]
     public int ConfirmationDays { get; set; } = 7;
+
+    // A stopped subscription (its address) is deleted this long after it was stopped; until then its
+    // links still say it is stopped and can start it again.
+    [System.ComponentModel.DataAnnotations.Range(1, 3650)]
+    public int KeepStoppedDays { get; set; } = 30;
 }
 
 // The subscriber's links carry the subscription's id protected by the app's keys (Data Protection):

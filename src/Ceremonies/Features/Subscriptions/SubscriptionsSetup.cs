@@ -1,3 +1,5 @@
+using Ceremonies.Infrastructure.Jobs;
+
 namespace Ceremonies.Features.Subscriptions;
 
 public static class SubscriptionsSetup
@@ -7,6 +9,8 @@ public static class SubscriptionsSetup
         builder.Services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<SubscriptionLinks>();
         builder.Services.AddScoped<SubscriptionActions>();
+        // Daily: unconfirmed addresses whose link expired, and long-stopped subscriptions, are deleted.
+        builder.Services.AddRecurringJob<SubscriptionActions>("subscriptions-pruning", a => a.PruneAsync(CancellationToken.None), "47 3 * * *");
         return builder;
     }
 
