@@ -163,6 +163,29 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Contains(rows, r => r.Key.EndsWith(":180", StringComparison.Ordinal));
     }
 
+    // The sending side checks too: a reminder due for an event taken down a moment ago, before the
+    // planner has run, is withdrawn rather than sent.
+    [Fact]
+    public async Task AReminderForAnEventTakenDownIsWithdrawnWhenDueEvenBeforePlanningCatchesUp()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [60]);
+        await PlanAsync(app);
+
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Events.Where(x => x.Id == e.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, EventState.Withdrawn).SetProperty(x => x.Published, false)));
+        clock.SetUtcNow(e.StartsAt.AddMinutes(-59));
+        await DispatchAsync(app);
+
+        var row = await fixture.App.InScopeAsync<CeremoniesDb, OutboxMessage>(db => db.Outbox.AsNoTracking().SingleAsync(m => m.Recipient == address));
+        Assert.Equal(OutboxState.Cancelled, row.State);
+        Assert.Equal("the event is no longer listed", row.LastError);
+        Assert.Empty(await fixture.MailDev.ToAsync(address));
+    }
+
     // In the subscriber's language, with the event's time in its zone and in the subscriber's.
     [Fact]
     public async Task AReminderIsWrittenInTheSubscribersLanguageWithBothZones()
