@@ -31,6 +31,48 @@ public sealed class ReminderChoicesInput : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) => ReminderChoices.Check(OffsetMinutes, Language);
 }
 
+// The "Remind me" form (_RemindMe) on an event's, a venue's and an observance's page; it posts to
+// /subscriptions/new. Follows and Id say what it is for.
+public sealed class RemindMeInput
+{
+    public Follows? Follows { get; set; }
+
+    // The event, venue or observance followed.
+    public Guid? Id { get; set; }
+
+    [Required(ErrorMessage = "Give your email address: the link to confirm is mailed to it.")]
+    [EmailAddress(ErrorMessage = "Give an email address such as name@example.org.")]
+    [StringLength(320, ErrorMessage = "An email address has at most 320 characters.")]
+    [Display(Name = "Your email address")]
+    public string? Email { get; set; }
+
+    public ReminderChoicesInput Choices { get; set; } = new();
+
+    // The page's own zone until the browser gives the reader's.
+    public static RemindMeInput For(Follows follows, Guid id, string zone) => new()
+    {
+        Follows = follows,
+        Id = id,
+        Choices = new() { TimeZone = zone, OffsetMinutes = [.. ReminderChoices.DefaultOffsets], Language = "en", GuessZone = true },
+    };
+
+    // What the form is for; null for anything but an event, a venue or an observance with its id.
+    public SubscriptionTarget? Target => (Follows, Id) switch
+    {
+        (Subscriptions.Follows.Event or Subscriptions.Follows.Venue or Subscriptions.Follows.Observance, { } id) =>
+            SubscriptionTargets.Of(Follows.Value, id, id, null, id),
+        _ => null,
+    };
+
+    // Once the form is valid.
+    public SubscribeRequest ToRequest(SubscriptionTarget target) => new(
+        Email!.Trim(), Choices.TimeZone!, target.Follows, Choices.OffsetMinutes,
+        ObservanceId: target.Follows == Subscriptions.Follows.Observance ? target.Id : null,
+        VenueId: target.Follows == Subscriptions.Follows.Venue ? target.Id : null,
+        EventId: target.Follows == Subscriptions.Follows.Event ? target.Id : null,
+        Language: Choices.Language);
+}
+
 // Words and links the subscription pages share.
 public static class SubscriptionPages
 {
