@@ -7,6 +7,7 @@ using Ceremonies.Features.Bookings;
 using Ceremonies.Features.Events;
 using Ceremonies.Infrastructure.Time;
 using Ceremonies.Features.Observances;
+using Ceremonies.Features.Subscriptions;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
@@ -257,6 +258,26 @@ public sealed class World
         });
         var token = await Fixture.App.InScopeAsync<EventAttendance, string>(a => Task.FromResult(a.TokenFor(registration.Id)));
         return (registration, token);
+    }
+
+    // A subscriber's reminders of the event, in Berlin's zone, a day and an hour before; and the
+    // token of the links to change or stop them.
+    public async Task<(Subscription Subscription, string Token)> NewSubscriptionAsync(CommunityEvent e, SubscriptionState state = SubscriptionState.Confirmed)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var subscription = new Subscription
+        {
+            Id = Guid.CreateVersion7(), Email = $"subscriber-{Guid.NewGuid():N}@example.test", TimeZone = "Europe/Berlin", Language = "en",
+            Follows = Follows.Event, EventId = e.Id, OffsetMinutes = [1440, 60], State = state, CreatedAt = now, UpdatedAt = now,
+            ConfirmedAt = state == SubscriptionState.Pending ? null : now, UnsubscribedAt = state == SubscriptionState.Unsubscribed ? now : null,
+        };
+        await Fixture.App.InScopeAsync<CeremoniesDb, int>(db =>
+        {
+            db.Subscriptions.Add(subscription);
+            return db.SaveChangesAsync();
+        });
+        var token = await Fixture.App.InScopeAsync<SubscriptionLinks, string>(l => Task.FromResult(l.ManageToken(subscription.Id)));
+        return (subscription, token);
     }
 
     // An API client signed in as this person with a bearer token, or anonymous.

@@ -146,6 +146,26 @@ public sealed class AccessMatrixTests(AppFixture fixture)
         new("POST", "/api/registrations/cancel", async w =>
             await Json(HttpMethod.Post, "/api/registrations/cancel", new { token = (await w.NewRegistrationAsync(await w.NewEventAsync(EventState.Approved))).Token }),
             [200, 200, 200, 200, 200, 200, 200]),
+        // Reminders need no account either: anyone asks for them, which only mails a confirmation; the
+        // token of the subscriber's own links changes or stops them.
+        new("POST", "/api/subscriptions", async w =>
+            await Json(HttpMethod.Post, "/api/subscriptions", new
+            {
+                email = $"subscriber-{Guid.NewGuid():N}@example.test", timeZone = "Asia/Baku", follows = "event",
+                eventId = (await w.NewEventAsync(EventState.Approved)).Id, offsetMinutes = new[] { 1440, 60 },
+            }),
+            [202, 202, 202, 202, 202, 202, 202]),
+        new("POST", "/api/subscriptions/unsubscribe", async w =>
+            new HttpRequestMessage(HttpMethod.Post, new Uri(
+                $"/api/subscriptions/unsubscribe?token={Uri.EscapeDataString((await w.NewSubscriptionAsync(await w.NewEventAsync(EventState.Approved))).Token)}", UriKind.Relative)),
+            [200, 200, 200, 200, 200, 200, 200]),
+        new("PUT", "/api/subscriptions/preferences", async w =>
+        {
+            var e = await w.NewEventAsync(EventState.Approved);
+            var (_, token) = await w.NewSubscriptionAsync(e);
+            return await Json(HttpMethod.Put, $"/api/subscriptions/preferences?token={Uri.EscapeDataString(token)}",
+                new { timeZone = "Europe/Paris", follows = "event", eventId = e.Id, offsetMinutes = new[] { 15 } });
+        }, [200, 200, 200, 200, 200, 200, 200]),
         // The attendee list is the organizer's (and admins'); a moderator sees the event but not who comes.
         new("GET", "/api/events/{id:guid}/registrations", async w => await Get($"/api/events/{(await w.NewEventAsync()).Id}/registrations"),
             [401, 404, 404, 404, 404, 403, 200]),

@@ -14,11 +14,6 @@ namespace Ceremonies.Features.Events;
 // what the API refuses; its messages go next to the fields, with what was typed kept.
 public abstract class EventFormPage(CeremoniesDb db, TimeProvider clock) : PageModel
 {
-    // Every IANA zone the server knows by a name the API accepts (Region/City).
-    public static readonly IReadOnlyList<string> Zones = [.. TimeZoneInfo.GetSystemTimeZones()
-        .Where(z => z.HasIanaId && IanaTimeZoneAttribute.Canonical(z.Id) == z.Id)
-        .Select(z => z.Id).Order(StringComparer.Ordinal)];
-
     private static readonly string[] LocalFormats = ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
 
     public sealed class EventInput

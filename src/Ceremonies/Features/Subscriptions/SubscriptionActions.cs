@@ -128,14 +128,23 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
         }, cancellationToken);
     }
 
-    public async Task<SubscriptionOutcome> FindAsync(string? token, CancellationToken cancellationToken)
+    public Task<SubscriptionOutcome> FindAsync(string? token, CancellationToken cancellationToken) =>
+        FindAsync(links.ReadManage(token), cancellationToken);
+
+    // What a confirmation link would confirm, read without confirming it. An expired link is
+    // answered Expired with its subscription, so that the page can lead to where to subscribe again.
+    public Task<SubscriptionOutcome> FindToConfirmAsync(string? token, CancellationToken cancellationToken) =>
+        FindAsync(links.ReadConfirm(token), cancellationToken);
+
+    private async Task<SubscriptionOutcome> FindAsync(TokenRead read, CancellationToken cancellationToken)
     {
-        if (links.ReadManage(token).Id is not { } id
+        if (read.Id is not { } id
             || await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken) is not { } s)
         {
             return SubscriptionOutcome.NotFound;
         }
-        return SubscriptionOutcome.Done(s, await FollowingAsync(s, cancellationToken));
+        var following = await FollowingAsync(s, cancellationToken);
+        return read.Expired ? SubscriptionOutcome.Expired with { Subscription = s, Following = following } : SubscriptionOutcome.Done(s, following);
     }
 
     // What it follows in words, also when that is an event no longer listed.

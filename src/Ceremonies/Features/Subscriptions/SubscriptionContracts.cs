@@ -12,6 +12,15 @@ public static class ReminderChoices
 
     public static readonly IReadOnlyList<int> DefaultOffsets = [1440, 60];
 
+    public static string OffsetName(int minutes) => minutes switch
+    {
+        10080 => "1 week",
+        1440 => "1 day",
+        180 => "3 hours",
+        60 => "1 hour",
+        _ => $"{minutes} minutes",
+    };
+
     // The languages the emails are written in.
     public static readonly IReadOnlyList<string> Languages = ["en", "fr", "az", "ru"];
 

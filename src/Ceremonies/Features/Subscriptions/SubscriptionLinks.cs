@@ -55,7 +55,8 @@ public sealed class SubscriptionLinks(IDataProtectionProvider protection, IOptio
         {
             return TokenRead.Invalid;
         }
-        return clock.GetUtcNow().ToUnixTimeSeconds() < seconds ? new TokenRead(subscription, false) : new TokenRead(null, true);
+        // An expired link still names its subscription, so that a page can say what to subscribe to again.
+        return new TokenRead(subscription, clock.GetUtcNow().ToUnixTimeSeconds() >= seconds);
     }
 
     public TokenRead ReadManage(string? token) =>

@@ -16,6 +16,9 @@ public sealed class IanaTimeZoneAttribute : ValidationAttribute
         .Where(z => z.HasIanaId)
         .ToFrozenDictionary(z => z.Id, z => z.Id, StringComparer.OrdinalIgnoreCase);
 
+    // Every zone by the name Canonical gives it (Region/City), in order: what the zone pickers offer.
+    public static readonly IReadOnlyList<string> Listed = [.. Zones.Values.Where(z => Canonical(z) == z).Order(StringComparer.Ordinal)];
+
     public IanaTimeZoneAttribute() : base("'{0}' must be an IANA time zone id such as Europe/Paris or Asia/Baku.")
     {
     }
