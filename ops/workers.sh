@@ -54,6 +54,11 @@ peak_rss_mb() {
   awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
 }
 
+# rss_mb PID: the memory the process holds now (VmRSS), in MB.
+rss_mb() {
+  awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
+}
+
 # cpu_seconds PID…: user + system CPU the processes have used so far.
 cpu_seconds() {
   local ticks
