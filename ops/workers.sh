@@ -54,6 +54,11 @@ peak_rss_mb() {
   awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
 }
 
+# rss_mb PID: the memory the process holds now (VmRSS), in MB.
+rss_mb() {
+  awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"
+}
+
 # cpu_seconds PID…: user + system CPU the processes have used so far.
 cpu_seconds() {
   local ticks
@@ -76,12 +81,73 @@ SELECT gen_random_uuid(), 'drill:' || :'tag' || ':' || i, 'reader-' || i || '.' 
 SQL
 }
 
-# outbox_count TAG [STATE]: messages of the tag, in a state or in all.
+# outbox_count TAG [STATE]: messages to the tag's readers (plain messages or reminders), in a state
+# or in all.
 outbox_count() {
   psql_db -v tag="$1" -v state="${2:-}" <<'SQL'
 SELECT count(*) FROM outbox_messages
- WHERE idempotency_key LIKE 'drill:' || :'tag' || ':%' AND (:'state' = '' OR state = :'state');
+ WHERE recipient LIKE '%.' || :'tag' || '@drill.test' AND (:'state' = '' OR state = :'state');
 SQL
+}
+
+# reminders_seed COUNT TAG DAYS: an event submitted and not yet public, starting DAYS from now, and
+# COUNT confirmed subscribers following it (reader-N.TAG@drill.test, one reminder a day before,
+# English, eight time zones in turn), written straight into the database as the subscription
+# actions would leave them. Prints the event's id.
+reminders_seed() {
+  psql_db -v n="$1" -v tag="$2" -v days="$3" <<'SQL'
+BEGIN;
+CREATE TEMP TABLE seed ON COMMIT DROP AS
+SELECT gen_random_uuid() AS organizer, gen_random_uuid() AS event, 'Asia/Baku' AS zone,
+       date_trunc('minute', now()) + make_interval(days => :days) AS starts_at;
+INSERT INTO users (id, user_name, normalized_user_name, email, normalized_email, email_confirmed,
+                   phone_number_confirmed, two_factor_enabled, lockout_enabled, access_failed_count)
+SELECT organizer, 'organizer.' || :'tag' || '@drill.test', upper('organizer.' || :'tag' || '@drill.test'),
+       'organizer.' || :'tag' || '@drill.test', upper('organizer.' || :'tag' || '@drill.test'), true, false, false, true, 0
+  FROM seed;
+INSERT INTO events (id, organizer_id, organizer_name, title, description, languages, local_start, local_end, time_zone,
+                    starts_at, ends_at, address, city, country, capacity, contact, state, published,
+                    submitted_at, created_at, updated_at)
+SELECT event, organizer, 'Drill organizer', 'Xocalı anım mərasimi — drill ' || :'tag', repeat('A remembrance evening. ', 20), '{en}',
+       (starts_at AT TIME ZONE zone), (starts_at AT TIME ZONE zone) + interval '2 hours', zone,
+       starts_at, starts_at + interval '2 hours', 'Drill street 1', 'Baku', 'AZ', 100000, 'organizer@drill.test',
+       'submitted', false, now(), now(), now()
+  FROM seed;
+INSERT INTO subscriptions (id, email, time_zone, language, follows, event_id, offset_minutes, state, created_at, updated_at, confirmed_at)
+SELECT gen_random_uuid(), 'reader-' || i || '.' || :'tag' || '@drill.test',
+       (ARRAY['Asia/Baku', 'Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney',
+              'Europe/Moscow', 'America/Sao_Paulo', 'Etc/UTC'])[1 + i % 8],
+       'en', 'event', event, '{1440}', 'confirmed', now(), now(), now()
+  FROM seed, generate_series(1, :n) AS i;
+SELECT event FROM seed;
+COMMIT;
+SQL
+}
+
+# reminders_approve EVENT: the moderator's approval as one UPDATE (the trigger writes the plan
+# request in its transaction). Prints "MS COMMITTED": the UPDATE's own time in milliseconds, commit
+# included, and the server's clock right after the commit (epoch seconds).
+reminders_approve() {
+  psql_db -v event="$1" <<'SQL' | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p; t; /^[0-9][0-9.]*$/p' | paste -sd' '
+\timing on
+UPDATE events SET state = 'approved', published = true, moderated_at = now(), updated_at = now() WHERE id = :'event';
+\timing off
+SELECT extract(epoch FROM clock_timestamp());
+SQL
+}
+
+# reminders_wait_planned: until no plan request is left (at most 5 minutes); prints the instant
+# it saw none (epoch seconds). A plan and the removal of its request commit together, so by then
+# every planned reminder is in the outbox.
+reminders_wait_planned() {
+  for _ in $(seq 1 3000); do
+    if [ "$(psql_db -c "SELECT NOT EXISTS (SELECT 1 FROM reminder_plans)")" = t ]; then
+      date +%s.%N
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "reminder plans still waiting after 5 minutes"
 }
 
 # silence_fill VENUES SECONDS_AHEAD RECEIVER SECRETS: an observance whose minute begins SECONDS_AHEAD

@@ -58,6 +58,17 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                 {
                     continue;
                 }
+                if (request.Kind != "subscription")
+                {
+                    // All the subscribers of one event or minute: the statement joins its own steps
+                    // (what is chosen, what was written) by key, and PostgreSQL cannot know how many
+                    // rows those steps hold. Guessing one, it looped over one for each row of the
+                    // other: with 20,000 subscribers freshly written (no statistics yet) the statement
+                    // ran past the 30 s command timeout three times in a row, and an event moved with
+                    // many pending reminders would do the same in the withdrawal (ops/bench/reminders).
+                    // Hash joins cost one pass over each side whatever the counts.
+                    await db.Database.ExecuteSqlAsync($"SET LOCAL enable_nestloop = off", ct);
+                }
                 var (planned, cancelled) = await PlanAsync(request.Kind, request.TargetId, ct);
                 // A request written meanwhile (a later requested_at) stays for the next run.
                 await db.Database.ExecuteSqlAsync(
