@@ -102,12 +102,7 @@ public sealed class PlanningTests(AppFixture fixture)
         return address;
     }
 
-    private async Task PlanAsync()
-    {
-        while (await fixture.App.InScopeAsync<ReminderPlanner, int>(p => p.RunAsync(CancellationToken.None)) > 0)
-        {
-        }
-    }
+    private Task PlanAsync() => fixture.App.PlanRemindersAsync();
 
     // The deadlines (the moments) of the address's pending reminders.
     private Task<List<DateTimeOffset>> PendingAsync(string address) =>

@@ -234,12 +234,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
             .Select(m => new ReminderRow(m.IdempotencyKey, m.DueAt, m.DeadlineAt, m.State))
             .ToListAsync());
 
-    private static async Task PlanAsync(CeremoniesApp app)
-    {
-        while (await app.InScopeAsync<ReminderPlanner, int>(p => p.RunAsync(CancellationToken.None)) > 0)
-        {
-        }
-    }
+    private static Task PlanAsync(CeremoniesApp app) => app.PlanRemindersAsync();
 
     private static async Task DispatchAsync(CeremoniesApp app)
     {

@@ -147,9 +147,7 @@ public sealed class SubscriptionApiTests(AppFixture fixture)
         });
 
         var occurrence = await world.NewOccurrenceForAsync(observance);
-        while (await fixture.App.InScopeAsync<Ceremonies.Features.Reminders.ReminderPlanner, int>(p => p.RunAsync(CancellationToken.None)) > 0)
-        {
-        }
+        await fixture.App.PlanRemindersAsync();
 
         var due = await fixture.App.InScopeAsync<CeremoniesDb, List<DateTimeOffset>>(db => db.Outbox
             .Where(m => m.Recipient == address && m.State == OutboxState.Pending).Select(m => m.DueAt).ToListAsync());
