@@ -48,7 +48,8 @@ public static class WebSetup
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
         builder.Services.AddOpenApi(o => o.DescribeWhatEndpointsAccept());
-        builder.Services.AddRazorPages(o => o.RootDirectory = "/Features");
+        builder.Services.AddRazorPages(o => o.RootDirectory = "/Features")
+            .AddMvcOptions(o => o.Filters.Add<PagesWithoutHandler>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         // Enums by name only: a number ("kind": 9) would pass as a value no rule knows.
