@@ -1,11 +1,14 @@
 using Ceremonies.Data;
+using Ceremonies.Infrastructure.Outbox;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Ceremonies.Features.Reminders;
 
-public sealed record PlanResult(string Kind, Guid TargetId, int Planned, int Cancelled);
+// What one plan did: reminders written and withdrawn; Held when some to withdraw were being sent
+// (it is tried again in a few seconds); Error when it failed (tried again later, the others first).
+public sealed record PlanResult(string Kind, Guid TargetId, int Planned, int Cancelled, int Held = 0, string? Error = null);
 
 // Plans the reminders of one target at a time, from the requests the database's triggers (and the
 // subscription actions) write in the transaction of each change: an event listed, moved or taken
@@ -23,6 +26,13 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
 {
     private static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(30);
 
+    // One plan of an event with 100,000 subscribers takes seconds (ops/bench/reminders); one that
+    // runs for minutes is stopped and tried again later rather than holding its locks.
+    private static readonly TimeSpan StatementTimeout = TimeSpan.FromMinutes(2);
+
+    // Reminders being sent cannot be withdrawn under the worker; their plan comes back after this.
+    private static readonly TimeSpan HeldWait = TimeSpan.FromSeconds(5);
+
     // Every few seconds, on any scheduler node: each takes requests the others are not planning.
     [AutomaticRetry(Attempts = 0)]
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -32,60 +42,97 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
         while (clock.GetElapsedTime(started) < RunBudget && await PlanNextAsync(cancellationToken) is { } result)
         {
             done++;
-            LogPlanned(result.Kind, result.TargetId, result.Planned, result.Cancelled);
+            if (result.Error is null)
+            {
+                LogPlanned(result.Kind, result.TargetId, result.Planned, result.Cancelled, result.Held);
+            }
         }
         return done;
     }
 
-    private sealed record Request(string Kind, Guid TargetId, DateTimeOffset RequestedAt);
+    private sealed record Request(string Kind, Guid TargetId, DateTimeOffset RequestedAt, int Attempts);
 
-    // The oldest request no other node holds, planned and removed in one transaction; null when none is left.
-    public Task<PlanResult?> PlanNextAsync(CancellationToken cancellationToken) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+    // The oldest request no other node holds and not waiting for a retry, planned and removed in one
+    // transaction; null when none is left. A request whose plan fails is put back to wait a doubling
+    // time (5 s, 10 s, … up to 10 min) with its error, so the requests behind it go on.
+    public async Task<PlanResult?> PlanNextAsync(CancellationToken cancellationToken)
+    {
+        Request? current = null;
+        try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var waiting = await db.Database.SqlQuery<Request>($"""
-                SELECT kind, target_id, requested_at
-                  FROM reminder_plans ORDER BY requested_at LIMIT 20
-                """).ToListAsync(ct);
-            foreach (var request in waiting)
+            return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
             {
-                // Not a row lock: the trigger that writes a new request for the same target would
-                // wait on it, and with it the change that caused it.
-                var mine = await db.Database.SqlQuery<bool>(
-                    $"SELECT pg_try_advisory_xact_lock(hashtextextended({request.Kind + ":" + request.TargetId}, 7415)) AS \"Value\"").SingleAsync(ct);
-                if (!mine)
+                current = null;
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var now = clock.GetUtcNow();
+                var waiting = await db.Database.SqlQuery<Request>($"""
+                    SELECT kind, target_id, requested_at, attempts
+                      FROM reminder_plans WHERE not_before IS NULL OR not_before <= {now}
+                     ORDER BY requested_at LIMIT 50
+                    """).ToListAsync(ct);
+                foreach (var request in waiting)
                 {
-                    continue;
+                    // Not a row lock: the trigger that writes a new request for the same target would
+                    // wait on it, and with it the change that caused it.
+                    var mine = await db.Database.SqlQuery<bool>(
+                        $"SELECT pg_try_advisory_xact_lock(hashtextextended({request.Kind + ":" + request.TargetId}, 7415)) AS \"Value\"").SingleAsync(ct);
+                    if (!mine)
+                    {
+                        continue;
+                    }
+                    current = request;
+                    if (request.Kind != "subscription")
+                    {
+                        // All the subscribers of one event or minute: the statement joins its own steps
+                        // (what is chosen, what was written) by key, and PostgreSQL cannot know how many
+                        // rows those steps hold. Guessing one, it looped over one for each row of the
+                        // other: with 20,000 subscribers freshly written (no statistics yet) the statement
+                        // ran past the 30 s command timeout three times in a row, and an event moved with
+                        // many pending reminders would do the same in the withdrawal (ops/bench/reminders).
+                        // Hash joins cost one pass over each side whatever the counts.
+                        await db.Database.ExecuteSqlAsync($"SET LOCAL enable_nestloop = off", ct);
+                    }
+                    var counts = await PlanAsync(request.Kind, request.TargetId, now, ct);
+                    if (counts.Held > 0)
+                    {
+                        await db.Database.ExecuteSqlAsync($"""
+                            UPDATE reminder_plans SET not_before = {now + HeldWait}
+                             WHERE kind = {request.Kind} AND target_id = {request.TargetId} AND requested_at = {request.RequestedAt}
+                            """, ct);
+                    }
+                    else
+                    {
+                        // A request written meanwhile (a later requested_at) stays for the next run.
+                        await db.Database.ExecuteSqlAsync(
+                            $"DELETE FROM reminder_plans WHERE kind = {request.Kind} AND target_id = {request.TargetId} AND requested_at = {request.RequestedAt}", ct);
+                    }
+                    await transaction.CommitAsync(ct);
+                    return new PlanResult(request.Kind, request.TargetId, counts.Planned, counts.Cancelled, counts.Held);
                 }
-                if (request.Kind != "subscription")
-                {
-                    // All the subscribers of one event or minute: the statement joins its own steps
-                    // (what is chosen, what was written) by key, and PostgreSQL cannot know how many
-                    // rows those steps hold. Guessing one, it looped over one for each row of the
-                    // other: with 20,000 subscribers freshly written (no statistics yet) the statement
-                    // ran past the 30 s command timeout three times in a row, and an event moved with
-                    // many pending reminders would do the same in the withdrawal (ops/bench/reminders).
-                    // Hash joins cost one pass over each side whatever the counts.
-                    await db.Database.ExecuteSqlAsync($"SET LOCAL enable_nestloop = off", ct);
-                }
-                var (planned, cancelled) = await PlanAsync(request.Kind, request.TargetId, ct);
-                // A request written meanwhile (a later requested_at) stays for the next run.
-                await db.Database.ExecuteSqlAsync(
-                    $"DELETE FROM reminder_plans WHERE kind = {request.Kind} AND target_id = {request.TargetId} AND requested_at = {request.RequestedAt}", ct);
-                await transaction.CommitAsync(ct);
-                return new PlanResult(request.Kind, request.TargetId, planned, cancelled);
-            }
-            return null;
-        }, cancellationToken);
+                return null;
+            }, cancellationToken);
+        }
+        catch (Exception e) when (current is { } failed && !cancellationToken.IsCancellationRequested)
+        {
+            var attempts = failed.Attempts + 1;
+            var retryAt = clock.GetUtcNow() + RetryBackoff.After(attempts, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+            var error = e.Message.Length <= 2000 ? e.Message : e.Message[..2000];
+            LogFailed(e, failed.Kind, failed.TargetId, attempts, retryAt);
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE reminder_plans SET attempts = {attempts}, not_before = {retryAt}, last_error = {error}
+                 WHERE kind = {failed.Kind} AND target_id = {failed.TargetId}
+                """, CancellationToken.None);
+            return new PlanResult(failed.Kind, failed.TargetId, 0, 0, Error: error);
+        }
+    }
 
-    private sealed record Counts(int Planned, int Cancelled);
+    private sealed record Counts(int Planned, int Cancelled, int Held, int Relinked);
 
     // An empty jsonb object, kept out of the interpolated SQL whose braces are its holes, and
     // doubled for SqlQueryRaw, which reads the SQL as a format string.
     private const string NoHeaders = "'{{}}'";
 
-    private async Task<(int Planned, int Cancelled)> PlanAsync(string kind, Guid id, CancellationToken cancellationToken)
+    private async Task<Counts> PlanAsync(string kind, Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Which subscribers, which events and which minutes the plan covers. All confirmed
         // subscribers of one event or occurrence; every subscription of one address (its choices
@@ -132,48 +179,87 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                 SELECT o.*,
                        row_number() OVER (PARTITION BY o.key ORDER BY o.subscription_id) AS copy,
                        row_number() OVER (PARTITION BY lower(o.email), o.event_id, o.occurrence_id, o.moment_at, o.due_at <= @now
-                                          ORDER BY o.due_at DESC) AS nearest
+                                          ORDER BY o.due_at DESC, o.subscription_id) AS nearest
                   FROM offsets o
             ),
             chosen AS (
                 SELECT * FROM ranked WHERE copy = 1 AND (due_at > @now OR nearest = 1)
             ),
+            unplanned AS (
+                SELECT m.id, m.locked_until > @now AS leased
+                  FROM reminders r JOIN outbox_messages m ON m.id = r.message_id
+                 WHERE m.state = 'pending' AND {planned}
+                   AND NOT EXISTS (SELECT 1 FROM chosen c WHERE c.key = m.idempotency_key)
+            ),
+            -- Not one a worker holds: it may be on the wire. Withdrawn under it, the send would be
+            -- recorded nowhere and a later plan could revive and send it again. The plan is tried
+            -- again once the lease is over.
             withdrawn AS (
                 UPDATE outbox_messages m
                    SET state = 'cancelled', last_error = 'no longer planned: the moment moved, was taken down, or the subscriber changed their choices',
                        locked_by = NULL, locked_until = NULL
-                  FROM reminders r
-                 WHERE r.message_id = m.id AND m.state = 'pending' AND {planned}
-                   AND NOT EXISTS (SELECT 1 FROM chosen c WHERE c.key = m.idempotency_key)
+                  FROM unplanned u
+                 WHERE m.id = u.id AND u.leased IS NOT TRUE AND m.state = 'pending'
                 RETURNING m.id
             ),
+            -- New keys are written; a key already there is left alone unless it was withdrawn and is
+            -- wanted again. (An upsert would lock every existing row of the plan, and a worker's
+            -- claim would wait on them.)
             written AS (
                 INSERT INTO outbox_messages (id, idempotency_key, recipient, subject, body_text, renderer, created_at, due_at, deadline_at,
                                              state, attempts, attachments, headers)
                 SELECT gen_random_uuid(), c.key, c.email, '', '', 'reminder', @now, greatest(c.due_at, @now), c.moment_at,
                        'pending', 0, '[]', {NoHeaders}
                   FROM chosen c
-                ON CONFLICT (idempotency_key) DO UPDATE
-                   SET state = 'pending', due_at = EXCLUDED.due_at, deadline_at = EXCLUDED.deadline_at, recipient = EXCLUDED.recipient,
-                       attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL
-                 WHERE outbox_messages.state = 'cancelled'
+                ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING id, idempotency_key
+            ),
+            revived AS (
+                UPDATE outbox_messages m
+                   SET state = 'pending', due_at = greatest(c.due_at, @now), deadline_at = c.moment_at, recipient = c.email,
+                       attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL
+                  FROM chosen c
+                 WHERE m.idempotency_key = c.key AND m.state = 'cancelled'
+                RETURNING m.id, m.idempotency_key
             ),
             linked AS (
                 INSERT INTO reminders (message_id, subscription_id, event_id, occurrence_id, venue_id, moment_at, offset_minutes)
                 SELECT w.id, c.subscription_id, c.event_id, c.occurrence_id, c.venue_id, c.moment_at, c.minutes
-                  FROM written w JOIN chosen c ON c.key = w.idempotency_key
+                  FROM (SELECT * FROM written UNION ALL SELECT * FROM revived) w JOIN chosen c ON c.key = w.idempotency_key
                 ON CONFLICT (message_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id, venue_id = EXCLUDED.venue_id
                 RETURNING 1
+            ),
+            -- A reminder two subscriptions of one address share (the event, and its country) belongs
+            -- to one of them; when that one stops or drops the offset, the other keeps it, and the
+            -- reminder is written in its language and zone and unsubscribes from it.
+            relinked AS (
+                UPDATE reminders r SET subscription_id = c.subscription_id, venue_id = c.venue_id
+                  FROM outbox_messages m, chosen c
+                 WHERE m.id = r.message_id AND m.state = 'pending' AND c.key = m.idempotency_key AND {planned}
+                   AND (r.subscription_id, r.venue_id) IS DISTINCT FROM (c.subscription_id, c.venue_id)
+                RETURNING 1
             )
-            SELECT (SELECT count(*) FROM linked)::int AS planned, (SELECT count(*) FROM withdrawn)::int AS cancelled
+            SELECT (SELECT count(*) FROM linked)::int AS planned, (SELECT count(*) FROM withdrawn)::int AS cancelled,
+                   (SELECT count(*) FROM unplanned WHERE leased)::int AS held, (SELECT count(*) FROM relinked)::int AS relinked
             """;
         // ToList, not Single: EF would wrap the statement in a SELECT, where data-modifying WITH is not allowed.
-        var counts = await db.Database.SqlQueryRaw<Counts>(sql,
-            new NpgsqlParameter<Guid>("id", id), new NpgsqlParameter<DateTimeOffset>("now", clock.GetUtcNow())).ToListAsync(cancellationToken);
-        return (counts[0].Planned, counts[0].Cancelled);
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(StatementTimeout);
+        try
+        {
+            var counts = await db.Database.SqlQueryRaw<Counts>(sql,
+                new NpgsqlParameter<Guid>("id", id), new NpgsqlParameter<DateTimeOffset>("now", now)).ToListAsync(cancellationToken);
+            return counts[0];
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
+        }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reminders of {Kind} {TargetId}: {Planned} planned, {Cancelled} withdrawn")]
-    private partial void LogPlanned(string kind, Guid targetId, int planned, int cancelled);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reminders of {Kind} {TargetId}: {Planned} planned, {Cancelled} withdrawn, {Held} being sent (planned again shortly)")]
+    private partial void LogPlanned(string kind, Guid targetId, int planned, int cancelled, int held);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Planning the reminders of {Kind} {TargetId} failed (attempt {Attempts}); tried again at {RetryAt}")]
+    private partial void LogFailed(Exception error, string kind, Guid targetId, int attempts, DateTimeOffset retryAt);
 }

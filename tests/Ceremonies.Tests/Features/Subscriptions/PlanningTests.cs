@@ -63,6 +63,134 @@ public sealed class PlanningTests(AppFixture fixture)
         Assert.Equal([begins, begins], await PendingAsync(address));
     }
 
+    // Following an event and its country, subscribing when both offsets have passed: the nearest
+    // goes out at once, one for each address, whichever subscription it falls to.
+    [Fact]
+    public async Task WhenAllOffsetsHavePassedTheNearestGoesOutOnceForEachAddressFollowingTwice()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, city: "Graz", country: "AT", zone: "Europe/Vienna");
+        var addresses = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var address = await FollowerAsync(Follows.Country, country: "AT");
+            await FollowerAsync(Follows.Event, eventId: e.Id, address: address);
+            addresses.Add(address);
+        }
+        var clock = new FakeTimeProvider(e.StartsAt.AddMinutes(-30));
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+
+        await app.PlanRemindersAsync();
+
+        foreach (var address in addresses)
+        {
+            Assert.Equal([clock.GetUtcNow()], await DueOfAsync(address, e));
+        }
+    }
+
+    // The address follows the country (the older subscription, which holds the shared reminders)
+    // and the event. Stopping the country keeps the event's reminders, now the event subscription's:
+    // written in its language, unsubscribing from it.
+    [Fact]
+    public async Task ARemindersSharedByTwoSubscriptionsStayWithTheOtherWhenTheOneHoldingThemStops()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, city: "Linz", country: "AT", zone: "Europe/Vienna");
+        var address = await FollowerAsync(Follows.Country, country: "AT");
+        await FollowerAsync(Follows.Event, eventId: e.Id, address: address);
+        await PlanAsync();
+        var byCountry = await SubscriptionIdAsync(address, Follows.Country);
+        var byEvent = await SubscriptionIdAsync(address, Follows.Event);
+        var before = await HoldersAsync(address, e);
+
+        var token = await fixture.App.InScopeAsync<SubscriptionLinks, string>(l => Task.FromResult(l.ManageToken(byCountry)));
+        await fixture.App.InScopeAsync<SubscriptionActions, SubscriptionOutcome>(a => a.UnsubscribeAsync(token, CancellationToken.None));
+        await PlanAsync();
+
+        Assert.Equal([byCountry, byCountry], before);
+        Assert.Equal([byEvent, byEvent], await HoldersAsync(address, e));
+    }
+
+    // A worker holds one of the reminders (it may be sending it) when the event moves: that one is
+    // not withdrawn under it, and the plan comes back for it once the worker's lease is over.
+    [Fact]
+    public async Task AReminderBeingSentIsNotWithdrawnUnderTheWorkerAndItsPlanComesBackForIt()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, city: "Salzburg", country: "AT", zone: "Europe/Vienna");
+        var address = await FollowerAsync(Follows.Event, eventId: e.Id);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await app.PlanRemindersAsync();
+        var leased = await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Database.ExecuteSqlAsync($"""
+            UPDATE outbox_messages SET locked_by = 'another-worker', locked_until = {clock.GetUtcNow().AddSeconds(15)}
+             WHERE recipient = {address} AND due_at = {e.StartsAt.AddDays(-1)}
+            """));
+
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Events.Where(x => x.Id == e.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.StartsAt, e.StartsAt.AddDays(1)).SetProperty(x => x.EndsAt, e.EndsAt.AddDays(1))));
+        var whileHeld = await app.InScopeAsync<ReminderPlanner, PlanResult?>(p => p.PlanNextAsync(CancellationToken.None));
+        var afterFirstPlan = await StatesAsync(address);
+        clock.Advance(TimeSpan.FromSeconds(16)); // the lease is over, and the wait of the plan
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Database.ExecuteSqlAsync(
+            $"UPDATE outbox_messages SET locked_by = NULL, locked_until = NULL WHERE recipient = {address} AND locked_by = 'another-worker'"));
+        await app.PlanRemindersAsync();
+
+        Assert.Equal(1, leased);
+        Assert.Equal(("event", e.Id, 1), (whileHeld?.Kind, whileHeld?.TargetId, whileHeld?.Held)); // the country's followers (other tests') are in the counts too
+        Assert.Equal([(e.StartsAt.AddDays(-1), OutboxState.Pending), (e.StartsAt.AddHours(-1), OutboxState.Cancelled)],
+            afterFirstPlan.Where(r => r.Deadline == e.StartsAt).Select(r => (r.Due, r.State)).Order());
+        Assert.All((await StatesAsync(address)).Where(r => r.Deadline == e.StartsAt), r => Assert.Equal(OutboxState.Cancelled, r.State));
+    }
+
+    // One target whose plan fails (here a trigger refuses its reminders) waits a doubling time with its
+    // error; the plans behind it go on.
+    [Fact]
+    public async Task APlanThatFailsWaitsWithItsErrorAndThePlansBehindItGoOn()
+    {
+        var world = await World.CreateAsync(fixture);
+        var failing = await world.NewEventAsync(EventState.Approved, city: "Bregenz", country: "AT", zone: "Europe/Vienna");
+        var fine = await world.NewEventAsync(EventState.Approved, city: "Innsbruck", country: "AT", zone: "Europe/Vienna");
+        var refused = await FollowerAsync(Follows.Event, eventId: failing.Id);
+        var served = await FollowerAsync(Follows.Event, eventId: fine.Id);
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds())); // as PostgreSQL keeps it
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var trigger = $"refuse_{Guid.NewGuid():N}";
+        await Sql($"""
+            CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.event_id = '{failing.Id}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER {trigger} BEFORE INSERT ON reminders FOR EACH ROW EXECUTE FUNCTION {trigger}();
+            """);
+        try
+        {
+            await app.PlanRemindersAsync();
+            var waiting = await fixture.App.InScopeAsync<CeremoniesDb, List<(int Attempts, DateTimeOffset? NotBefore, string? Error)>>(async db =>
+                (await db.Database.SqlQuery<PlanRow>($"SELECT attempts, not_before, last_error FROM reminder_plans WHERE target_id = {failing.Id}")
+                    .ToListAsync()).Select(r => (r.Attempts, r.NotBefore, r.LastError)).ToList());
+
+            Assert.Equal(2, (await PendingAsync(served)).Count);
+            Assert.Empty(await PendingAsync(refused));
+            var (attempts, notBefore, error) = Assert.Single(waiting);
+            Assert.Equal(1, attempts);
+            Assert.Equal(clock.GetUtcNow().AddSeconds(5), notBefore);
+            Assert.Contains("refused by the test", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Sql($"DROP TRIGGER {trigger} ON reminders; DROP FUNCTION {trigger}();");
+        }
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await app.PlanRemindersAsync();
+        Assert.Equal(2, (await PendingAsync(refused)).Count);
+    }
+
+    private sealed record PlanRow(int Attempts, DateTimeOffset? NotBefore, string? LastError);
+
+    private Task<int> Sql(string sql) => fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Database.ExecuteSqlRawAsync(sql));
+
     [Fact]
     public async Task UnconfirmedAddressesWhoseLinkExpiredAndLongStoppedSubscriptionsAreDeleted()
     {
@@ -103,6 +231,29 @@ public sealed class PlanningTests(AppFixture fixture)
     }
 
     private Task PlanAsync() => fixture.App.PlanRemindersAsync();
+
+    private Task<Guid> SubscriptionIdAsync(string address, Follows follows) =>
+        fixture.App.InScopeAsync<CeremoniesDb, Guid>(db => db.Subscriptions
+            .Where(s => s.Email == address && s.Follows == follows).Select(s => s.Id).SingleAsync());
+
+    // Which subscription each pending reminder of the event belongs to.
+    private Task<List<Guid>> HoldersAsync(string address, CommunityEvent e) =>
+        fixture.App.InScopeAsync<CeremoniesDb, List<Guid>>(db => db.Database.SqlQuery<Guid>($"""
+            SELECT r.subscription_id AS "Value" FROM reminders r JOIN outbox_messages m ON m.id = r.message_id
+             WHERE m.recipient = {address} AND m.state = 'pending' AND r.event_id = {e.Id}
+            """).ToListAsync());
+
+    // When the address's pending reminders of the event are due (another event may start at the same moment).
+    private Task<List<DateTimeOffset>> DueOfAsync(string address, CommunityEvent e) =>
+        fixture.App.InScopeAsync<CeremoniesDb, List<DateTimeOffset>>(db => db.Database.SqlQuery<DateTimeOffset>($"""
+            SELECT m.due_at AS "Value" FROM reminders r JOIN outbox_messages m ON m.id = r.message_id
+             WHERE m.recipient = {address} AND m.state = 'pending' AND r.event_id = {e.Id}
+            """).ToListAsync());
+
+    private Task<List<(DateTimeOffset Due, DateTimeOffset? Deadline, OutboxState State)>> StatesAsync(string address) =>
+        fixture.App.InScopeAsync<CeremoniesDb, List<(DateTimeOffset, DateTimeOffset?, OutboxState)>>(async db =>
+            (await db.Outbox.Where(m => m.Recipient == address).Select(m => new { m.DueAt, m.DeadlineAt, m.State }).ToListAsync())
+                .Select(m => (m.DueAt, m.DeadlineAt, m.State)).ToList());
 
     // The deadlines (the moments) of the address's pending reminders.
     private Task<List<DateTimeOffset>> PendingAsync(string address) =>
