@@ -55,7 +55,16 @@ public sealed class ReminderRenderer(CeremoniesDb db, SubscriptionLinks links, T
         var result = new Dictionary<Guid, Rendering>(rows.Count);
         foreach (var row in rows)
         {
-            result[row.MessageId] = Render(row, events, calendars, now);
+            // One reminder that cannot be written (data no rule foresaw) waits for a retry alone;
+            // the batch's others go.
+            try
+            {
+                result[row.MessageId] = Render(row, events, calendars, now);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result[row.MessageId] = Rendering.Fail(e);
+            }
         }
         return result;
     }

@@ -104,8 +104,9 @@ public sealed partial class OutboxDispatcher(
             IReadOnlyDictionary<Guid, Rendering> rendered;
             try
             {
+                // A process older than the kind of message (a rolling upgrade) leaves it to a newer one.
                 var renderer = services.GetKeyedService<IOutboxRenderer>(group.Key)
-                    ?? throw new ArgumentException($"No renderer '{group.Key}' is registered in this process");
+                    ?? throw new InvalidOperationException($"no renderer '{group.Key}' in this process");
                 rendered = await renderer.RenderAsync(messages, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -113,7 +114,7 @@ public sealed partial class OutboxDispatcher(
                 foreach (var message in messages)
                 {
                     failed++;
-                    await RecordFailureAsync(message, e, CancellationToken.None);
+                    await RecordFailureAsync(message, new RenderingFailedException(e), CancellationToken.None);
                 }
                 continue;
             }
@@ -122,6 +123,11 @@ public sealed partial class OutboxDispatcher(
                 if (rendered.TryGetValue(message.Id, out var rendering) && rendering.Email is { } email)
                 {
                     ready.Add((message, Email(message, email.Subject, email.Text, email.Html, email.Attachments, email.Headers)));
+                }
+                else if (rendering.Failure is { } failure)
+                {
+                    failed++;
+                    await RecordFailureAsync(message, failure, CancellationToken.None);
                 }
                 else
                 {

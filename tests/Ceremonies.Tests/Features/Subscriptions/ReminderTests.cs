@@ -208,6 +208,38 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Contains("Se désabonner", mail.Html, StringComparison.Ordinal);
     }
 
+    // One reminder of a batch that cannot be written (here a zone no rule lets in) waits for a retry
+    // on its own, never given up at once; the others of the batch go out. Mended, it goes too.
+    [Fact]
+    public async Task AReminderThatCannotBeWrittenWaitsForARetryAndTheBatchsOthersGoOut()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var broken = await ConfirmedSubscriberAsync(e, [60]);
+        var fine = await ConfirmedSubscriberAsync(e, [60]);
+        await PlanAsync(app);
+        await SetZoneAsync(broken, "Nowhere/Atlantis");
+
+        clock.SetUtcNow(e.StartsAt.AddMinutes(-59));
+        await DispatchAsync(app);
+        var delivered = await fixture.MailDev.WaitForAsync(fine);
+        var waiting = await fixture.App.InScopeAsync<CeremoniesDb, OutboxMessage>(db => db.Outbox.AsNoTracking().SingleAsync(m => m.Recipient == broken));
+        await SetZoneAsync(broken, "Europe/Berlin");
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await DispatchAsync(app);
+
+        Assert.Single(delivered);
+        Assert.Equal(OutboxState.Pending, waiting.State);
+        Assert.StartsWith("its text could not be written", waiting.LastError, StringComparison.Ordinal);
+        Assert.Single(await fixture.MailDev.WaitForAsync(broken));
+    }
+
+    private Task<int> SetZoneAsync(string address, string zone) =>
+        fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Subscriptions.Where(s => s.Email == address)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone)));
+
     private async Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets, string language = "en")
     {
         var address = $"subscriber-{Guid.NewGuid():N}@example.test";
