@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -13,7 +14,7 @@ namespace Ceremonies.Features.Accounts;
 [EnableRateLimiting(RateLimits.AccountMail)]
 public sealed class ForgotPasswordModel(UserManager<IdentityUser<Guid>> users, IEmailSender<IdentityUser<Guid>> mail) : PageModel
 {
-    [BindProperty, Required, EmailAddress, StringLength(256)]
+    [BindProperty, Required, Mailbox, StringLength(256)]
     public string Email { get; set; } = "";
 
     public bool Sent { get; private set; }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -17,7 +18,7 @@ public sealed class RegisterModel(UserManager<IdentityUser<Guid>> users, IEmailS
 {
     public sealed class RegisterInput
     {
-        [Required, EmailAddress, StringLength(256)]
+        [Required, Mailbox, StringLength(256)]
         public string Email { get; set; } = "";
 
         [Required, StringLength(200)]

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -14,7 +15,7 @@ public sealed class ResetPasswordModel(UserManager<IdentityUser<Guid>> users) : 
 {
     public sealed class ResetInput
     {
-        [Required, EmailAddress, StringLength(256)]
+        [Required, Mailbox, StringLength(256)]
         public string Email { get; set; } = "";
 
         [Required, StringLength(2000)]

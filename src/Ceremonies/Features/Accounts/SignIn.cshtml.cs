@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -12,7 +13,7 @@ public sealed class SignInModel(SignInManager<IdentityUser<Guid>> signIn) : Page
 {
     public sealed class SignInInput
     {
-        [Required, EmailAddress, StringLength(256)]
+        [Required, Mailbox, StringLength(256)]
         public string Email { get; set; } = "";
 
         [Required, StringLength(200)]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Ceremonies.Infrastructure.Time;
+using Ceremonies.Infrastructure.Validation;
 
 namespace Ceremonies.Features.Bookings;
 
@@ -33,7 +34,7 @@ public sealed record BookingRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Title,
     [property: Required] BookingKind? Kind,
     [property: Range(1, 100_000)] int Attendees,
-    [property: Required, EmailAddress, StringLength(320)] string Contact,
+    [property: Required, Mailbox, StringLength(320)] string Contact,
     [property: Required] DateTime? Start,
     [property: Required] DateTime? End,
     [property: StringLength(4000)] string? Notes = null,
@@ -44,7 +45,7 @@ public sealed record BookingChange(
     [property: StringLength(200, MinimumLength = 1)] string? Title = null,
     BookingKind? Kind = null,
     [property: Range(1, 100_000)] int? Attendees = null,
-    [property: EmailAddress, StringLength(320)] string? Contact = null,
+    [property: Mailbox, StringLength(320)] string? Contact = null,
     [property: StringLength(4000)] string? Notes = null,
     DateTime? Start = null,
     DateTime? End = null);

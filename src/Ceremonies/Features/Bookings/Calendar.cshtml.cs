@@ -2,10 +2,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
 using Ceremonies.Data;
-using Ceremonies.Infrastructure.Http;
 using Ceremonies.Features.Venues;
 using Ceremonies.Infrastructure.Caching;
+using Ceremonies.Infrastructure.Http;
 using Ceremonies.Infrastructure.Time;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -58,7 +59,7 @@ public sealed class CalendarModel(
         [Range(1, 100_000)]
         public int Attendees { get; set; } = 20;
 
-        [Required, EmailAddress, StringLength(320)]
+        [Required, Mailbox, StringLength(320)]
         public string Contact { get; set; } = "";
 
         [StringLength(4000)]

@@ -59,7 +59,7 @@ public sealed record EventView(
 
 public sealed record RegistrationRequest(
     [property: Required, StringLength(200, MinimumLength = 1)] string Name,
-    [property: Required, EmailAddress, StringLength(320)] string Email);
+    [property: Required, Mailbox, StringLength(320)] string Email);
 
 // The token of a registration's links, as mailed to its address.
 public sealed record TokenRequest([property: Required, StringLength(1000, MinimumLength = 1)] string Token);

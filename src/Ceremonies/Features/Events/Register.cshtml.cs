@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Ceremonies.Infrastructure.Security;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
-using Ceremonies.Infrastructure.Security;
 
 namespace Ceremonies.Features.Events;
 
@@ -20,7 +21,7 @@ public sealed class RegisterModel(EventActions actions, EventAttendance attendan
         public string? Name { get; set; }
 
         [Required(ErrorMessage = "Give your email address: the link to confirm is mailed to it.")]
-        [EmailAddress(ErrorMessage = "Give an email address such as name@example.org.")]
+        [Mailbox(ErrorMessage = "Give an email address such as name@example.org.")]
         [StringLength(320, ErrorMessage = "An email address has at most 320 characters.")]
         [Display(Name = "Your email address")]
         public string? Email { get; set; }

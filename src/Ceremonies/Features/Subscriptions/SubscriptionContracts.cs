@@ -50,7 +50,7 @@ public static class ReminderChoices
 
 [Description("A request to be reminded by email. Exactly one of observanceId, venueId, country and eventId, as follows says.")]
 public sealed record SubscribeRequest(
-    [property: Required, EmailAddress, StringLength(320)] string Email,
+    [property: Required, Mailbox, StringLength(320)] string Email,
     [property: Required, IanaTimeZone, Description("The subscriber's IANA zone: the emails give times in it.")] string TimeZone,
     [property: Required] Follows? Follows,
     [property: Required, Description("Minutes before the moment: any of 10080, 1440, 180, 60, 15.")] IReadOnlyList<int>? OffsetMinutes,

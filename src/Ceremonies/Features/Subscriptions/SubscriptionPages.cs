@@ -41,7 +41,7 @@ public sealed class RemindMeInput
     public Guid? Id { get; set; }
 
     [Required(ErrorMessage = "Give your email address: the link to confirm is mailed to it.")]
-    [EmailAddress(ErrorMessage = "Give an email address such as name@example.org.")]
+    [Mailbox(ErrorMessage = "Give an email address such as name@example.org.")]
     [StringLength(320, ErrorMessage = "An email address has at most 320 characters.")]
     [Display(Name = "Your email address")]
     public string? Email { get; set; }

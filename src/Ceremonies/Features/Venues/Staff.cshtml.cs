@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Ceremonies.Data;
+using Ceremonies.Infrastructure.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -16,7 +17,7 @@ public sealed class StaffModel(
 {
     public sealed class StaffInput
     {
-        [Required, EmailAddress, StringLength(320)]
+        [Required, Mailbox, StringLength(320)]
         public string Email { get; set; } = "";
 
         [Required]

@@ -9,7 +9,7 @@ public sealed record VenueRequest(
     [property: Required, CountryCode] string Country,
     [property: Required, IanaTimeZone] string TimeZone,
     [property: StringLength(500)] string? Address = null,
-    [property: EmailAddress, StringLength(320)] string? ContactEmail = null,
+    [property: Mailbox, StringLength(320)] string? ContactEmail = null,
     [property: Url, StringLength(2000)] string? WebhookUrl = null,
     // Write-only. Null keeps the stored secret; clearing the webhook URL clears it too.
     [property: StringLength(200, MinimumLength = 16)] string? WebhookSecret = null);
@@ -67,7 +67,7 @@ public sealed record HallView(
 }
 
 public sealed record StaffRequest(
-    [property: Required, EmailAddress, StringLength(320)] string Email,
+    [property: Required, Mailbox, StringLength(320)] string Email,
     [property: Required] VenueRole? Role);
 
 public sealed record StaffMemberView(Guid UserId, string Email, VenueRole Role);

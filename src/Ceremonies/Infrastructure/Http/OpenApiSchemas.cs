@@ -84,7 +84,7 @@ internal static class OpenApiSchemas
                     schema.MinLength = 1;
                 }
                 break;
-            case EmailAddressAttribute:
+            case EmailAddressAttribute or MailboxAttribute:
                 schema.Format = "email";
                 break;
             case CountryCodeAttribute:

@@ -22,6 +22,9 @@ public sealed class SubscriptionApiTests(AppFixture fixture)
     {
         { """{ "timeZone": "Mars/Olympus" }""", "timeZone" },
         { """{ "email": "not an address" }""", "email" },
+        { """{ "email": " @example.test" }""", "email" },
+        { """{ "email": "a b@example.test" }""", "email" },
+        { """{ "email": "Aysel <aysel@example.test>" }""", "email" },
         { """{ "email": "a\u0000b@example.test" }""", "email" },
         { $$"""{ "email": "{{new string('a', 320)}}@example.test" }""", "email" },
         { """{ "offsetMinutes": [] }""", "offsetMinutes" },
