@@ -90,7 +90,7 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
                     // is sent the link to change it instead.
                     var confirmed = s.State == SubscriptionState.Confirmed;
                     var key = $"subscription:{s.Id}:{(confirmed ? "known" : "confirm")}:{now.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
-                    if (!await db.Outbox.AnyAsync(m => m.IdempotencyKey == key, ct))
+                    if (!await db.Outbox.AnyAsync(m => m.IdempotencyKey == key, ct) && await MayMailAsync(email, now, ct))
                     {
                         var (subject, text, html) = confirmed
                             ? SubscriptionMails.Known(s, following, links)
@@ -150,6 +150,19 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
     // What it follows in words, also when that is an event no longer listed.
     private async Task<string> FollowingAsync(Subscription s, CancellationToken cancellationToken) =>
         await SubscriptionTargets.NameAsync(db, s.Target, DateTimeOffset.MinValue, cancellationToken) ?? "an event that is no longer listed";
+
+    // Whether the address has room for one more subscription mail today. The lock (on the address,
+    // for this transaction) makes two requests at once count one after the other.
+    private async Task<bool> MayMailAsync(string email, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var address = email.ToLowerInvariant();
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"subscription-mail:" + address}, 0))", cancellationToken);
+        var sent = await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value" FROM outbox_messages
+             WHERE lower(recipient) = {address} AND idempotency_key LIKE 'subscription:%' AND created_at > {now.AddDays(-1)}
+            """).ToListAsync(cancellationToken);
+        return sent[0] < options.Value.MailsPerAddressPerDay;
+    }
 
     // One click, no sign-in: the link itself is the proof. Stopping twice is the same as once.
     public Task<SubscriptionOutcome> UnsubscribeAsync(string? token, CancellationToken cancellationToken) =>

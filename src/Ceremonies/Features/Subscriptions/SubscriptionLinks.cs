@@ -17,6 +17,11 @@ public sealed class SubscriptionOptions
     // links still say it is stopped and can start it again.
     [System.ComponentModel.DataAnnotations.Range(1, 3650)]
     public int KeepStoppedDays { get; set; } = 30;
+
+    // At most this many confirmation and "already subscribed" mails go to one address in a day,
+    // whatever it is asked to follow: anyone may type someone else's address into the form.
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MailsPerAddressPerDay { get; set; } = 10;
 }
 
 // The subscriber's links carry the subscription's id protected by the app's keys (Data Protection):

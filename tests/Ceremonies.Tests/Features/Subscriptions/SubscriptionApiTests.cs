@@ -103,6 +103,28 @@ public sealed class SubscriptionApiTests(AppFixture fixture)
         Assert.Contains(mails, k => k.Contains(":known:", StringComparison.Ordinal));
     }
 
+    // Someone types a stranger's address into the form for one country after another: the stranger
+    // gets a few confirmation mails in a day, not one per country.
+    [Fact]
+    public async Task AnAddressGetsAtMostTheDaysShareOfSubscriptionMailsWhateverItIsAskedToFollow()
+    {
+        await using var app = fixture.StartAnotherApp(new Dictionary<string, string?> { ["Subscriptions:MailsPerAddressPerDay"] = "3" });
+        var address = $"stranger-{Guid.NewGuid():N}@example.test";
+        string[] countries = ["FR", "DE", "BE", "AT", "IT"];
+
+        var outcomes = new List<SubscriptionRefusal>();
+        foreach (var (country, i) in countries.Select((c, i) => (c, i)))
+        {
+            var request = new SubscribeRequest(i % 2 == 0 ? address : address.ToUpperInvariant(), "Europe/Paris", Follows.Country, [1440], Country: country);
+            outcomes.Add((await app.InScopeAsync<SubscriptionActions, SubscriptionOutcome>(a => a.SubscribeAsync(request, CancellationToken.None))).Refusal);
+        }
+
+        Assert.All(outcomes, r => Assert.Equal(SubscriptionRefusal.None, r));
+        Assert.Equal(countries.Length, await StoredAsync(address));
+        var mails = await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Outbox.CountAsync(m => EF.Functions.ILike(m.Recipient, address)));
+        Assert.Equal(3, mails);
+    }
+
     [Fact]
     public async Task AConfirmationLinkExpiresAfterAWeekAndAForgedOneIsNotFound()
     {
