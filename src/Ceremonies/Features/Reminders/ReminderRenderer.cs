@@ -20,7 +20,7 @@ public sealed class ReminderRenderer(CeremoniesDb db, SubscriptionLinks links, T
 
     // Of one reminder, what the batch's query reads.
     private sealed record Row(
-        Guid MessageId, int OffsetMinutes, DateTimeOffset MomentAt, Guid SubscriptionId, string State, string TimeZone, string Language,
+        Guid MessageId, int OffsetMinutes, DateTimeOffset MomentAt, Guid SubscriptionId, string State, bool StillWanted, string TimeZone, string Language,
         string Follows, string? FollowsCountry, string? FollowedVenue, string? FollowedObservance, string? FollowedEvent,
         Guid? EventId, Guid? OccurrenceId, DateTimeOffset? SilenceAt, string? ObservanceName, int? SilenceSeconds,
         Guid? VenueId, DateTimeOffset? VenueBeginsAt, string? VenueName, string? VenueZone, string? VenueCity);
@@ -29,7 +29,17 @@ public sealed class ReminderRenderer(CeremoniesDb db, SubscriptionLinks links, T
     {
         var ids = messages.Select(m => m.Id).ToArray();
         var rows = await db.Database.SqlQuery<Row>($"""
-            SELECT r.message_id, r.offset_minutes, r.moment_at, s.id AS subscription_id, s.state, s.time_zone, s.language,
+            SELECT r.message_id, r.offset_minutes, r.moment_at, s.id AS subscription_id, s.state,
+                   -- The subscription still follows what the reminder is about, with this offset
+                   -- (its choices may have changed a moment ago, before the planner caught up).
+                   r.offset_minutes = ANY(s.offset_minutes) AND CASE s.follows
+                       WHEN 'event' THEN s.event_id = r.event_id
+                       WHEN 'country' THEN s.country = (SELECT e.country FROM events e WHERE e.id = r.event_id)
+                       WHEN 'venue' THEN s.venue_id = coalesce(r.venue_id,
+                           (SELECT h.venue_id FROM events e JOIN halls h ON h.id = e.hall_id WHERE e.id = r.event_id))
+                       WHEN 'observance' THEN s.observance_id = o.observance_id AND r.venue_id IS NULL
+                       ELSE false END IS TRUE AS still_wanted,
+                   s.time_zone, s.language,
                    s.follows, s.country AS follows_country, fv.name AS followed_venue, fo.name AS followed_observance,
                    fe.title AS followed_event, r.event_id, r.occurrence_id, o.silence_at, obs.name AS observance_name,
                    obs.silence_seconds, r.venue_id, ov.begins_at AS venue_begins_at, v.name AS venue_name,
@@ -74,6 +84,11 @@ public sealed class ReminderRenderer(CeremoniesDb db, SubscriptionLinks links, T
         if (row.State != "confirmed")
         {
             return Rendering.Withdraw("the subscriber stopped these reminders");
+        }
+        if (!row.StillWanted)
+        {
+            // The planner gives it to another subscription of the address that wants it, if any.
+            return Rendering.Withdraw("the subscriber no longer follows this, or chose other times");
         }
         if (row.MomentAt <= now)
         {

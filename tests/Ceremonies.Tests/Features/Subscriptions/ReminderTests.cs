@@ -186,6 +186,54 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Empty(await fixture.MailDev.ToAsync(address));
     }
 
+    // Each way of following reaches its reminders: the country of an event, the venue and the
+    // observance of a minute of silence.
+    [Fact]
+    public async Task TheFollowersOfACountryAVenueAndTheObservanceAreEachReminded()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, city: "Oslo", country: "NO", zone: "Europe/Oslo");
+        var occurrence = await world.NewOccurrenceAsync(hostedByMemorial: true);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var byCountry = await ConfirmedFollowerAsync(s => (s.Follows, s.Country) = (Follows.Country, "NO"), [60]);
+        var byVenue = await ConfirmedFollowerAsync(s => (s.Follows, s.VenueId) = (Follows.Venue, world.Memorial.Id), [60]);
+        var byObservance = await ConfirmedFollowerAsync(s => (s.Follows, s.ObservanceId) = (Follows.Observance, occurrence.ObservanceId), [60]);
+        await PlanAsync(app);
+
+        clock.SetUtcNow(e.StartsAt.AddMinutes(-59));
+        await DispatchAsync(app);
+        var ofEvent = await fixture.MailDev.WaitForAsync(byCountry);
+        clock.SetUtcNow(occurrence.SilenceAt.AddMinutes(-59));
+        await DispatchAsync(app);
+
+        Assert.Contains(ofEvent, m => m.Subject!.Contains(e.Title, StringComparison.Ordinal));
+        Assert.NotEmpty(await fixture.MailDev.WaitForAsync(byVenue));
+        Assert.NotEmpty(await fixture.MailDev.WaitForAsync(byObservance));
+    }
+
+    // The subscriber dropped "1 day" a moment ago, before the planner ran: the sending side sees it.
+    [Fact]
+    public async Task AReminderWhoseTimeTheSubscriberJustDroppedIsWithdrawnWhenDue()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, DayAndHour);
+        await PlanAsync(app);
+
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Subscriptions.Where(x => x.Email == address)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.OffsetMinutes, [60])));
+        clock.SetUtcNow(e.StartsAt.AddDays(-1).AddMinutes(1));
+        await DispatchAsync(app);
+
+        var rows = await RemindersAsync(address);
+        Assert.Equal([(e.StartsAt.AddDays(-1), OutboxState.Cancelled), (e.StartsAt.AddHours(-1), OutboxState.Pending)],
+            rows.Select(r => (r.DueAt, r.State)).Order());
+        Assert.Empty(await fixture.MailDev.ToAsync(address));
+    }
+
     // In the subscriber's language, with the event's time in its zone and in the subscriber's.
     [Fact]
     public async Task AReminderIsWrittenInTheSubscribersLanguageWithBothZones()
@@ -240,7 +288,11 @@ public sealed partial class ReminderTests(AppFixture fixture)
         fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Subscriptions.Where(s => s.Email == address)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone)));
 
-    private async Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets, string language = "en")
+    private Task<string> ConfirmedSubscriberAsync(CommunityEvent e, int[] offsets, string language = "en") =>
+        ConfirmedFollowerAsync(s => (s.Follows, s.EventId) = (Follows.Event, e.Id), offsets, language);
+
+    // A confirmed subscription, what it follows set by follow, with its plan asked for.
+    private async Task<string> ConfirmedFollowerAsync(Action<Subscription> follow, int[] offsets, string language = "en")
     {
         var address = $"subscriber-{Guid.NewGuid():N}@example.test";
         await fixture.App.InScopeAsync<CeremoniesDb, int>(async db =>
@@ -248,9 +300,10 @@ public sealed partial class ReminderTests(AppFixture fixture)
             var now = DateTimeOffset.UtcNow;
             var s = new Subscription
             {
-                Id = Guid.CreateVersion7(), Email = address, TimeZone = "Europe/Berlin", Language = language, Follows = Follows.Event, EventId = e.Id,
+                Id = Guid.CreateVersion7(), Email = address, TimeZone = "Europe/Berlin", Language = language, Follows = Follows.Event,
                 OffsetMinutes = offsets, State = SubscriptionState.Confirmed, CreatedAt = now, UpdatedAt = now, ConfirmedAt = now,
             };
+            follow(s);
             db.Subscriptions.Add(s);
             await db.SaveChangesAsync();
             return await db.Database.ExecuteSqlAsync($"SELECT request_reminder_plan('subscription', {s.Id})");
