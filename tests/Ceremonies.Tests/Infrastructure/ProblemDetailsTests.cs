@@ -24,6 +24,25 @@ public sealed class ProblemDetailsTests(AppFixture fixture)
         Assert.Equal(404, body.RootElement.GetProperty("status").GetInt32());
     }
 
+    // A browser's PUT or DELETE that ends in an error sees the error page of that status, and a
+    // page no handler of which takes the method says so (405), as the API does.
+    [Theory]
+    [InlineData("PUT", "/no-such-page", 404, "Not found")]
+    [InlineData("DELETE", "/no-such-page", 404, "Not found")]
+    [InlineData("PUT", "/subscriptions/unsubscribe", 405, "Not allowed")]
+    [InlineData("GET", "/error/403", 200, "You may not do this")]
+    public async Task ABrowserSeesTheErrorPageOfTheStatusWhateverTheMethod(string method, string path, int status, string title)
+    {
+        using var client = fixture.App.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Contains(title, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AWrongMethodAnswersAProblem405()
     {

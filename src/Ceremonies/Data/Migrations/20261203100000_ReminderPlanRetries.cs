@@ -23,7 +23,7 @@ public sealed class ReminderPlanRetries : Migration
             CREATE OR REPLACE FUNCTION request_reminder_plan(plan_kind text, plan_target uuid) RETURNS void
                 LANGUAGE sql AS $$
                 INSERT INTO reminder_plans (kind, target_id, requested_at) VALUES (plan_kind, plan_target, clock_timestamp())
-                ON CONFLICT (kind, target_id) DO UPDATE SET requested_at = EXCLUDED.requested_at, not_before = NULL
+                ON CONFLICT (kind, target_id) DO UPDATE SET requested_at = EXCLUDED.requested_at, not_before = NULL, attempts = 0
             $$;
             """);
     }

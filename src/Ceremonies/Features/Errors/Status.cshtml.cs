@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Ceremonies.Features.Errors;
@@ -10,9 +11,10 @@ public sealed class StatusModel : PageModel
 
     public string Explanation { get; private set; } = "";
 
-    public void OnGet(int code) => (Title, Explanation) = Describe(code);
-
-    public void OnPost(int code) => OnGet(code);
+    // Re-executed with the failed request's method, whichever it was (a PUT that ended in a 404
+    // shows the 404): no handler per method, the status is read before any would run.
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context) =>
+        (Title, Explanation) = Describe(int.TryParse(RouteData.Values["code"]?.ToString(), out var code) ? code : 500);
 
     private static (string, string) Describe(int code) => code switch
     {

@@ -116,11 +116,12 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
         {
             var attempts = failed.Attempts + 1;
             var retryAt = clock.GetUtcNow() + RetryBackoff.After(attempts, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
-            var error = e.Message.Length <= 2000 ? e.Message : e.Message[..2000];
+            var message = e.GetBaseException().Message; // not the retry strategy's "gave up"
+            var error = message.Length <= 2000 ? message : message[..2000];
             LogFailed(e, failed.Kind, failed.TargetId, attempts, retryAt);
             await db.Database.ExecuteSqlAsync($"""
                 UPDATE reminder_plans SET attempts = {attempts}, not_before = {retryAt}, last_error = {error}
-                 WHERE kind = {failed.Kind} AND target_id = {failed.TargetId}
+                 WHERE kind = {failed.Kind} AND target_id = {failed.TargetId} AND requested_at = {failed.RequestedAt}
                 """, CancellationToken.None);
             return new PlanResult(failed.Kind, failed.TargetId, 0, 0, Error: error);
         }
@@ -186,20 +187,21 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                 SELECT * FROM ranked WHERE copy = 1 AND (due_at > @now OR nearest = 1)
             ),
             unplanned AS (
-                SELECT m.id, m.locked_until > @now AS leased
+                SELECT m.id
                   FROM reminders r JOIN outbox_messages m ON m.id = r.message_id
                  WHERE m.state = 'pending' AND {planned}
                    AND NOT EXISTS (SELECT 1 FROM chosen c WHERE c.key = m.idempotency_key)
             ),
             -- Not one a worker holds: it may be on the wire. Withdrawn under it, the send would be
-            -- recorded nowhere and a later plan could revive and send it again. The plan is tried
-            -- again once the lease is over.
+            -- recorded nowhere and a later plan could revive and send it again. The lease is read
+            -- on the row as it is updated (a worker may claim it while this statement runs), and
+            -- the plan is tried again once the lease is over.
             withdrawn AS (
                 UPDATE outbox_messages m
                    SET state = 'cancelled', last_error = 'no longer planned: the moment moved, was taken down, or the subscriber changed their choices',
                        locked_by = NULL, locked_until = NULL
                   FROM unplanned u
-                 WHERE m.id = u.id AND u.leased IS NOT TRUE AND m.state = 'pending'
+                 WHERE m.id = u.id AND m.state = 'pending' AND (m.locked_until IS NULL OR m.locked_until <= @now)
                 RETURNING m.id
             ),
             -- New keys are written; a key already there is left alone unless it was withdrawn and is
@@ -240,7 +242,7 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM linked)::int AS planned, (SELECT count(*) FROM withdrawn)::int AS cancelled,
-                   (SELECT count(*) FROM unplanned WHERE leased)::int AS held, (SELECT count(*) FROM relinked)::int AS relinked
+                   ((SELECT count(*) FROM unplanned) - (SELECT count(*) FROM withdrawn))::int AS held, (SELECT count(*) FROM relinked)::int AS relinked
             """;
         // ToList, not Single: EF would wrap the statement in a SELECT, where data-modifying WITH is not allowed.
         var timeout = db.Database.GetCommandTimeout();

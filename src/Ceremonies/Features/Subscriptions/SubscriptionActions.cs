@@ -155,11 +155,11 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
     // for this transaction) makes two requests at once count one after the other.
     private async Task<bool> MayMailAsync(string email, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var address = email.ToLowerInvariant();
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"subscription-mail:" + address}, 0))", cancellationToken);
+        // lower() as the database has it, as the index and the unique indexes of subscriptions do.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended('subscription-mail:' || lower({email}), 0))", cancellationToken);
         var sent = await db.Database.SqlQuery<int>($"""
             SELECT count(*)::int AS "Value" FROM outbox_messages
-             WHERE lower(recipient) = {address} AND idempotency_key LIKE 'subscription:%' AND created_at > {now.AddDays(-1)}
+             WHERE lower(recipient) = lower({email}) AND idempotency_key LIKE 'subscription:%' AND created_at > {now.AddDays(-1)}
             """).ToListAsync(cancellationToken);
         return sent[0] < options.Value.MailsPerAddressPerDay;
     }

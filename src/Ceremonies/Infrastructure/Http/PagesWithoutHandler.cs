@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 
@@ -13,7 +14,10 @@ internal sealed class PagesWithoutHandler : IAsyncPageFilter
 
     public Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
-        if (context.HandlerMethod is null && !HttpMethods.IsGet(context.HttpContext.Request.Method) && !HttpMethods.IsHead(context.HttpContext.Request.Method))
+        // The error page re-executed for a PUT that ended in a 404 keeps the PUT: it must still
+        // render that 404 (its model reads the status, not the method).
+        if (context.HandlerMethod is null && context.HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is null
+            && !HttpMethods.IsGet(context.HttpContext.Request.Method) && !HttpMethods.IsHead(context.HttpContext.Request.Method))
         {
             context.Result = new StatusCodeResult(StatusCodes.Status405MethodNotAllowed);
             return Task.CompletedTask;
