@@ -42,9 +42,13 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
         while (clock.GetElapsedTime(started) < RunBudget && await PlanNextAsync(cancellationToken) is { } result)
         {
             done++;
-            if (result.Error is null)
+            if (result is { Error: null, Held: 0 })
             {
-                LogPlanned(result.Kind, result.TargetId, result.Planned, result.Cancelled, result.Held);
+                LogPlanned(result.Kind, result.TargetId, result.Planned, result.Cancelled);
+            }
+            else if (result.Error is null)
+            {
+                LogHeld(result.Kind, result.TargetId, result.Planned, result.Cancelled, result.Held);
             }
         }
         return done;
@@ -222,6 +226,11 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                        attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL
                   FROM chosen c
                  WHERE m.idempotency_key = c.key AND m.state = 'cancelled'
+                   -- Among the plan's own reminders, found by the primary key: joined by hash alone
+                   -- (no nested loops here), the whole outbox, sent mail included, would be read to
+                   -- find the few withdrawn. Every withdrawn reminder has its row in reminders
+                   -- (pruning a subscription deletes its unsent ones with it).
+                   AND m.id = ANY (ARRAY(SELECT r.message_id FROM reminders r WHERE {planned}))
                 RETURNING m.id, m.idempotency_key
             ),
             linked AS (
@@ -259,8 +268,11 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reminders of {Kind} {TargetId}: {Planned} planned, {Cancelled} withdrawn")]
+    private partial void LogPlanned(string kind, Guid targetId, int planned, int cancelled);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Reminders of {Kind} {TargetId}: {Planned} planned, {Cancelled} withdrawn, {Held} being sent (planned again shortly)")]
-    private partial void LogPlanned(string kind, Guid targetId, int planned, int cancelled, int held);
+    private partial void LogHeld(string kind, Guid targetId, int planned, int cancelled, int held);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Planning the reminders of {Kind} {TargetId} failed (attempt {Attempts}); tried again at {RetryAt}")]
     private partial void LogFailed(Exception error, string kind, Guid targetId, int attempts, DateTimeOffset retryAt);

@@ -256,10 +256,23 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
         var now = clock.GetUtcNow();
         var unconfirmed = now.AddDays(-options.Value.ConfirmationDays);
         var stopped = now.AddDays(-options.Value.KeepStoppedDays);
-        return await db.Subscriptions
-            .Where(s => (s.State == SubscriptionState.Pending && s.UpdatedAt < unconfirmed)
-                || (s.State == SubscriptionState.Unsubscribed && s.UnsubscribedAt < stopped))
-            .ExecuteDeleteAsync(cancellationToken);
+        // With their reminders not sent: a withdrawn one left in the outbox would keep its key, and
+        // the same address subscribing again could not have it planned (the planner revives only
+        // withdrawn reminders it has rows for). Sent ones stay, and are not sent again.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var pruned = db.Subscriptions.Where(s => (s.State == SubscriptionState.Pending && s.UpdatedAt < unconfirmed)
+                || (s.State == SubscriptionState.Unsubscribed && s.UnsubscribedAt < stopped));
+            await db.Database.ExecuteSqlAsync($"""
+                DELETE FROM outbox_messages m USING reminders r, subscriptions s
+                 WHERE r.message_id = m.id AND s.id = r.subscription_id AND m.state IN ('pending', 'cancelled')
+                   AND ((s.state = 'pending' AND s.updated_at < {unconfirmed}) OR (s.state = 'unsubscribed' AND s.unsubscribed_at < {stopped}))
+                """, ct);
+            var deleted = await pruned.ExecuteDeleteAsync(ct);
+            await transaction.CommitAsync(ct);
+            return deleted;
+        }, cancellationToken);
     }
 
     private IQueryable<Subscription> Matching(string email, SubscriptionTarget target)

@@ -187,6 +187,32 @@ public sealed class PlanningTests(AppFixture fixture)
         Assert.Equal(2, (await PendingAsync(refused)).Count);
     }
 
+    // A stopped subscription pruned takes its withdrawn reminders with it: the same address following
+    // the same event again later is reminded anew.
+    [Fact]
+    public async Task AnAddressWhoseStoppedSubscriptionWasPrunedIsRemindedWhenItFollowsAgain()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved, city: "Bruges", country: "BE", zone: "Europe/Brussels");
+        var address = await FollowerAsync(Follows.Event, eventId: e.Id);
+        await PlanAsync();
+        var first = await SubscriptionIdAsync(address, Follows.Event);
+        var token = await fixture.App.InScopeAsync<SubscriptionLinks, string>(l => Task.FromResult(l.ManageToken(first)));
+        await fixture.App.InScopeAsync<SubscriptionActions, SubscriptionOutcome>(a => a.UnsubscribeAsync(token, CancellationToken.None));
+        await PlanAsync();
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Subscriptions.Where(s => s.Id == first)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.UnsubscribedAt, DateTimeOffset.UtcNow.AddDays(-40))));
+
+        await fixture.App.InScopeAsync<SubscriptionActions, int>(a => a.PruneAsync(CancellationToken.None));
+        var left = await StatesAsync(address);
+        await FollowerAsync(Follows.Event, eventId: e.Id, address: address);
+        await Sql($"SELECT request_reminder_plan('subscription', '{await SubscriptionIdAsync(address, Follows.Event)}')");
+        await PlanAsync();
+
+        Assert.Empty(left);
+        Assert.Equal([e.StartsAt, e.StartsAt], await PendingAsync(address));
+    }
+
     private sealed record PlanRow(int Attempts, DateTimeOffset? NotBefore, string? LastError);
 
     private Task<int> Sql(string sql) => fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Database.ExecuteSqlRawAsync(sql));
