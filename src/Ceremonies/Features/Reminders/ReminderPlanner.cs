@@ -20,8 +20,9 @@ public sealed record PlanResult(string Kind, Guid TargetId, int Planned, int Can
 //
 // A reminder whose time has already passed when it is planned (someone subscribes two hours before
 // an event, with "1 day" and "3 hours" chosen): of those passed, only the one closest to the moment
-// is sent, at once, if the moment is still ahead; the others are skipped. Nothing is sent after the
-// moment: it is each reminder's deadline.
+// is sent, at once, if the moment is still ahead and no reminder of that moment has reached the
+// address since its time; the others are skipped. Nothing is sent after the moment: it is each
+// reminder's deadline.
 public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock, ILogger<ReminderPlanner> logger)
 {
     private static readonly TimeSpan RunBudget = TimeSpan.FromSeconds(30);
@@ -192,8 +193,24 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                                           ORDER BY o.due_at DESC, o.subscription_id) AS nearest
                   FROM offsets o
             ),
+            -- When each address last had a reminder of each moment still ahead, of this plan's
+            -- (found by primary key: a join by hash alone would read the whole outbox).
+            last_sent AS (
+                SELECT lower(m.recipient) AS address, coalesce(r.event_id, r.occurrence_id) AS target, r.moment_at, max(m.sent_at) AS sent_at
+                  FROM outbox_messages m JOIN reminders r ON r.message_id = m.id
+                 WHERE m.state = 'sent'
+                   AND m.id = ANY (ARRAY(SELECT r.message_id FROM reminders r WHERE {planned} AND r.moment_at > @now))
+                 GROUP BY 1, 2, 3
+            ),
+            -- A passed one goes out late only if the address has had no reminder of that moment since
+            -- its time: one sent late for "3 hours", then "3 hours" dropped, does not make "1 day" the
+            -- nearest passed one and send a second late mail. (One already sent is left out too: it
+            -- is out, and only pending reminders are withdrawn.)
             chosen AS (
-                SELECT * FROM ranked WHERE copy = 1 AND (due_at > @now OR nearest = 1)
+                SELECT c.* FROM ranked c
+                  LEFT JOIN last_sent l
+                    ON l.address = lower(c.email) AND l.target = coalesce(c.event_id, c.occurrence_id) AND l.moment_at = c.moment_at
+                 WHERE c.copy = 1 AND (c.due_at > @now OR (c.nearest = 1 AND (l.sent_at IS NULL OR l.sent_at < c.due_at)))
             ),
             unplanned AS (
                 SELECT m.id

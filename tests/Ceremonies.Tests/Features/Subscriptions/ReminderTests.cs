@@ -163,6 +163,36 @@ public sealed partial class ReminderTests(AppFixture fixture)
         Assert.Contains(rows, r => r.Key.EndsWith(":180", StringComparison.Ordinal));
     }
 
+    // Sent late for "3 hours", then "3 hours" dropped: "1 day" becomes the nearest passed one, yet the
+    // subscriber has had a reminder since its time and gets no second late mail.
+    [Fact]
+    public async Task DroppingTheOffsetOfALateReminderAlreadySentSendsNoOtherLateOne()
+    {
+        var world = await World.CreateAsync(fixture);
+        var e = await world.NewEventAsync(EventState.Approved);
+        var clock = new FakeTimeProvider(e.StartsAt.AddHours(-2));
+        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var address = await ConfirmedSubscriberAsync(e, [1440, 180, 60]);
+        await PlanAsync(app);
+        await DispatchAsync(app);
+        var late = await fixture.MailDev.WaitForAsync(address);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await fixture.App.InScopeAsync<CeremoniesDb, int>(async db =>
+        {
+            var id = await db.Subscriptions.Where(x => x.Email == address).Select(x => x.Id).SingleAsync();
+            await db.Subscriptions.Where(x => x.Id == id).ExecuteUpdateAsync(u => u.SetProperty(x => x.OffsetMinutes, [1440, 60]));
+            return await db.Database.ExecuteSqlAsync($"SELECT request_reminder_plan('subscription', {id})");
+        });
+        await PlanAsync(app);
+        await DispatchAsync(app);
+
+        Assert.Single(late);
+        var rows = await RemindersAsync(address);
+        Assert.Equal([(e.StartsAt.AddHours(-1), OutboxState.Pending)], rows.Where(r => r.State != OutboxState.Sent).Select(r => (r.DueAt, r.State)));
+        Assert.Single(await fixture.MailDev.ToAsync(address));
+    }
+
     // The sending side checks too: a reminder due for an event taken down a moment ago, before the
     // planner has run, is withdrawn rather than sent.
     [Fact]
