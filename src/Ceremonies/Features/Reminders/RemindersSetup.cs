@@ -11,6 +11,7 @@ public static class RemindersSetup
         builder.Services.AddKeyedScoped<IOutboxRenderer, ReminderRenderer>(ReminderRenderer.Name);
         // Every two seconds: the plans that changes asked for, each in one statement.
         builder.Services.AddRecurringJob<ReminderPlanner>("reminder-planning", p => p.RunAsync(CancellationToken.None), "*/2 * * * * *");
+        builder.Services.AddHealthChecks().AddCheck<ReminderPlanningHealthCheck>("reminder-planning", tags: ["ready"]);
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using Ceremonies.Features.Subscriptions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Features.Subscriptions;
@@ -171,8 +172,12 @@ public sealed class PlanningTests(AppFixture fixture)
                 (await db.Database.SqlQuery<PlanRow>($"SELECT attempts, not_before, last_error FROM reminder_plans WHERE target_id = {failing.Id}")
                     .ToListAsync()).Select(r => (r.Attempts, r.NotBefore, r.LastError)).ToList());
 
+            var health = await app.InScopeAsync<HealthCheckService, HealthReport>(h => h.CheckHealthAsync(c => c.Name == "reminder-planning"));
+
             Assert.Equal(2, (await PendingAsync(served)).Count);
             Assert.Empty(await PendingAsync(refused));
+            Assert.Equal(HealthStatus.Degraded, health.Entries["reminder-planning"].Status);
+            Assert.Contains("refused by the test", health.Entries["reminder-planning"].Description, StringComparison.Ordinal);
             var (attempts, notBefore, error) = Assert.Single(waiting);
             Assert.Equal(1, attempts);
             Assert.Equal(clock.GetUtcNow().AddSeconds(5), notBefore);
