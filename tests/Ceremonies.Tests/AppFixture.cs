@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Ceremonies.Tests;
@@ -40,6 +41,10 @@ public sealed class AppFixture : IAsyncLifetime
         _ = app.Address;
         return app;
     }
+
+    // Another process whose clock the test moves by hand (its planner and dispatcher run when the test says).
+    public CeremoniesApp StartAppWithClock(TimeProvider clock) =>
+        StartAnotherApp(services: s => s.Replace(Microsoft.Extensions.DependencyInjection.ServiceDescriptor.Singleton(clock)));
 
     // The test app runs no scheduler: tests send what is due in the outbox when they want it sent.
     // Earlier tests of the run leave hundreds of mails due (the booking races), and one dispatch run

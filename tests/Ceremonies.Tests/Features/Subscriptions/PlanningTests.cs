@@ -5,8 +5,6 @@ using Ceremonies.Features.Observances;
 using Ceremonies.Features.Reminders;
 using Ceremonies.Features.Subscriptions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 
@@ -79,7 +77,7 @@ public sealed class PlanningTests(AppFixture fixture)
             addresses.Add(address);
         }
         var clock = new FakeTimeProvider(e.StartsAt.AddMinutes(-30));
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
 
         await app.PlanRemindersAsync();
 
@@ -121,7 +119,7 @@ public sealed class PlanningTests(AppFixture fixture)
         var e = await world.NewEventAsync(EventState.Approved, city: "Salzburg", country: "AT", zone: "Europe/Vienna");
         var address = await FollowerAsync(Follows.Event, eventId: e.Id);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         await app.PlanRemindersAsync();
         var leased = await fixture.App.InScopeAsync<CeremoniesDb, int>(db => db.Database.ExecuteSqlAsync($"""
             UPDATE outbox_messages SET locked_by = 'another-worker', locked_until = {clock.GetUtcNow().AddSeconds(15)}
@@ -155,7 +153,7 @@ public sealed class PlanningTests(AppFixture fixture)
         var refused = await FollowerAsync(Follows.Event, eventId: failing.Id);
         var served = await FollowerAsync(Follows.Event, eventId: fine.Id);
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds())); // as PostgreSQL keeps it
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var trigger = $"refuse_{Guid.NewGuid():N}";
         await Sql($"""
             CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -226,7 +224,7 @@ public sealed class PlanningTests(AppFixture fixture)
     public async Task UnconfirmedAddressesWhoseLinkExpiredAndLongStoppedSubscriptionsAreDeleted()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(40));
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var pending = await FollowerAsync(Follows.Event, eventId: e.Id, state: SubscriptionState.Pending);

@@ -9,8 +9,6 @@ using Ceremonies.Features.Reminders;
 using Ceremonies.Features.Subscriptions;
 using Ceremonies.Infrastructure.Outbox;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Features.Subscriptions;
@@ -28,7 +26,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         using var client = app.CreateClient();
         var address = $"subscriber-{Guid.NewGuid():N}@example.test";
 
@@ -92,7 +90,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var organizer = await world.NewPersonAsync("organizer");
         var e = await world.NewEventAsync(EventState.Approved, organizer);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [1440, 180]);
         await PlanAsync(app);
         var first = await RemindersAsync(address);
@@ -133,7 +131,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [15]);
         await PlanAsync(app);
 
@@ -153,7 +151,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(e.StartsAt.AddHours(-2));
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [1440, 180, 60]);
 
         await PlanAsync(app);
@@ -171,7 +169,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(e.StartsAt.AddHours(-2));
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [1440, 180, 60]);
         await PlanAsync(app);
         await DispatchAsync(app);
@@ -201,7 +199,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [60]);
         await PlanAsync(app);
 
@@ -225,7 +223,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var e = await world.NewEventAsync(EventState.Approved, city: "Oslo", country: "NO", zone: "Europe/Oslo");
         var occurrence = await world.NewOccurrenceAsync(hostedByMemorial: true);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var byCountry = await ConfirmedFollowerAsync(s => (s.Follows, s.Country) = (Follows.Country, "NO"), [60]);
         var byVenue = await ConfirmedFollowerAsync(s => (s.Follows, s.VenueId) = (Follows.Venue, world.Memorial.Id), [60]);
         var byObservance = await ConfirmedFollowerAsync(s => (s.Follows, s.ObservanceId) = (Follows.Observance, occurrence.ObservanceId), [60]);
@@ -249,7 +247,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, DayAndHour);
         await PlanAsync(app);
 
@@ -271,7 +269,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved, zone: "America/Toronto", city: "Toronto", country: "CA");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var address = await ConfirmedSubscriberAsync(e, [180], "fr");
         await PlanAsync(app);
 
@@ -294,7 +292,7 @@ public sealed partial class ReminderTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         var broken = await ConfirmedSubscriberAsync(e, [60]);
         var fine = await ConfirmedSubscriberAsync(e, [60]);
         await PlanAsync(app);

@@ -7,8 +7,6 @@ using Ceremonies.Data.Outbox;
 using Ceremonies.Features.Events;
 using Ceremonies.Features.Subscriptions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Ceremonies.Tests.Features.Subscriptions;
@@ -131,7 +129,7 @@ public sealed class SubscriptionApiTests(AppFixture fixture)
         var world = await World.CreateAsync(fixture);
         var e = await world.NewEventAsync(EventState.Approved);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = fixture.StartAnotherApp(services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        await using var app = fixture.StartAppWithClock(clock);
         using var client = app.CreateClient();
         var address = $"late-{Guid.NewGuid():N}@example.test";
         await PostAsync(client, Valid(address, e.Id));
