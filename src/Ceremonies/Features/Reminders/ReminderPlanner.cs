@@ -137,7 +137,7 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
         }
     }
 
-    private sealed record Counts(int Planned, int Cancelled, int Held, int Relinked);
+    private sealed record Counts(int Planned, int Cancelled, int Held);
 
     // An empty jsonb object, kept out of the interpolated SQL whose braces are its holes, and
     // doubled for SqlQueryRaw, which reads the SQL as a format string.
@@ -273,7 +273,7 @@ public sealed partial class ReminderPlanner(CeremoniesDb db, TimeProvider clock,
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM linked)::int AS planned, (SELECT count(*) FROM withdrawn)::int AS cancelled,
-                   ((SELECT count(*) FROM unplanned) - (SELECT count(*) FROM withdrawn))::int AS held, (SELECT count(*) FROM relinked)::int AS relinked
+                   ((SELECT count(*) FROM unplanned) - (SELECT count(*) FROM withdrawn))::int AS held
             """;
         // ToList, not Single: EF would wrap the statement in a SELECT, where data-modifying WITH is not allowed.
         var timeout = db.Database.GetCommandTimeout();

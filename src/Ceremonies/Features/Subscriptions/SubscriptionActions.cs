@@ -262,14 +262,15 @@ public sealed class SubscriptionActions(CeremoniesDb db, SubscriptionLinks links
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var pruned = db.Subscriptions.Where(s => (s.State == SubscriptionState.Pending && s.UpdatedAt < unconfirmed)
-                || (s.State == SubscriptionState.Unsubscribed && s.UnsubscribedAt < stopped));
+            var pruned = await db.Subscriptions
+                .Where(s => (s.State == SubscriptionState.Pending && s.UpdatedAt < unconfirmed)
+                    || (s.State == SubscriptionState.Unsubscribed && s.UnsubscribedAt < stopped))
+                .Select(s => s.Id).ToArrayAsync(ct);
             await db.Database.ExecuteSqlAsync($"""
-                DELETE FROM outbox_messages m USING reminders r, subscriptions s
-                 WHERE r.message_id = m.id AND s.id = r.subscription_id AND m.state IN ('pending', 'cancelled')
-                   AND ((s.state = 'pending' AND s.updated_at < {unconfirmed}) OR (s.state = 'unsubscribed' AND s.unsubscribed_at < {stopped}))
+                DELETE FROM outbox_messages m USING reminders r
+                 WHERE r.message_id = m.id AND r.subscription_id = ANY({pruned}) AND m.state IN ('pending', 'cancelled')
                 """, ct);
-            var deleted = await pruned.ExecuteDeleteAsync(ct);
+            var deleted = await db.Subscriptions.Where(s => pruned.Contains(s.Id)).ExecuteDeleteAsync(ct);
             await transaction.CommitAsync(ct);
             return deleted;
         }, cancellationToken);
